@@ -1,0 +1,1 @@
+"""Extractors turn a note into :class:`reviewer.facts.NoteFacts`. See ``base.py``."""

@@ -1,0 +1,1 @@
+"""The deterministic checker: one small unit per rule, an explicit registry."""
