@@ -28,7 +28,13 @@ from typing import Any
 #: Rules the gold labels do not score (profile-dependent or batch-only).
 UNSCORED = {"B005", "T009"}
 
-FACT_FIELDS = ["billed", "modifiers", "timed_minutes", "total_timed_stated", "total_treatment_stated"]
+FACT_FIELDS = [
+    "billed",
+    "modifiers",
+    "timed_minutes",
+    "total_timed_stated",
+    "total_treatment_stated",
+]
 
 
 @dataclass
@@ -71,7 +77,9 @@ def facts_view(facts) -> dict[str, Any]:
         "billed": facts.billed_units_by_code(),
         "modifiers": {code: sorted(mods) for code, mods in modifiers.items()},
         "timed_minutes": minutes,
-        "total_timed_stated": facts.total_timed_minutes.minutes if facts.total_timed_minutes else None,
+        "total_timed_stated": facts.total_timed_minutes.minutes
+        if facts.total_timed_minutes
+        else None,
         "total_treatment_stated": (
             facts.total_treatment_minutes.minutes if facts.total_treatment_minutes else None
         ),
@@ -90,10 +98,7 @@ def gold_facts(gold: dict[str, Any]) -> dict[str, Any]:
 
 def _timed_minutes_equal(got: dict[str, int | None], want: dict[str, int | None]) -> bool:
     """Codes with unknown minutes may be absent or null on our side; known ones must match."""
-    for code in set(got) | set(want):
-        if got.get(code) != want.get(code):
-            return False
-    return True
+    return all(got.get(code) == want.get(code) for code in set(got) | set(want))
 
 
 def compare_facts(got: dict[str, Any], want: dict[str, Any]) -> dict[str, bool]:
@@ -164,6 +169,7 @@ def run_case(case: Case, extractor: str | None, with_findings: bool) -> Result:
             result.units_ok = units_correct(result.units, case.gold.get("expected_units") or {})
         else:
             from reviewer.extract.rules_based import RulesExtractor
+
             from reviewer.intake import prepare
 
             facts = RulesExtractor().extract(prepare(raw)).facts
@@ -223,9 +229,15 @@ def summarise(results: list[Result], with_findings: bool) -> dict[str, Any]:
     verdict_ok = sum(1 for r in results if r.verdict and r.verdict == r.case.gold.get("verdict"))
     method_ok = sum(1 for r in results if r.method and r.method == r.case.gold.get("payer"))
     out["units"] = {"exact": units_ok, "of": n, "accuracy": round(units_ok / n, 4) if n else 0}
-    out["verdict"] = {"exact": verdict_ok, "of": n, "accuracy": round(verdict_ok / n, 4) if n else 0}
+    out["verdict"] = {
+        "exact": verdict_ok,
+        "of": n,
+        "accuracy": round(verdict_ok / n, 4) if n else 0,
+    }
     out["payer_method"] = {
-        "exact": method_ok, "of": n, "accuracy": round(method_ok / n, 4) if n else 0,
+        "exact": method_ok,
+        "of": n,
+        "accuracy": round(method_ok / n, 4) if n else 0,
     }
     out["internal_errors"] = {r.case.id: r.internal_errors for r in results if r.internal_errors}
     return out
@@ -246,8 +258,10 @@ def _print_text(summary: dict[str, Any], results: list[Result], verbose: bool) -
         print(f"  {name:<24} {s['exact']:>3}/{s['of']:<3} {s['accuracy']:.1%}")
     if "findings" in summary:
         f = summary["findings"]
-        print(f"\nfindings: precision {f['precision']:.3f}  recall {f['recall']:.3f}  "
-              f"(tp {f['tp']}, fp {f['fp']}, fn {f['fn']}; B005/T009 not scored)")
+        print(
+            f"\nfindings: precision {f['precision']:.3f}  recall {f['recall']:.3f}  "
+            f"(tp {f['tp']}, fp {f['fp']}, fn {f['fn']}; B005/T009 not scored)"
+        )
         print(f"  {'rule':<6} {'tp':>3} {'fp':>3} {'fn':>3}  false positives / false negatives")
         for rid, c in f["per_rule"].items():
             extra = ""
@@ -278,8 +292,10 @@ def _print_text(summary: dict[str, Any], results: list[Result], verbose: bool) -
                     f"{r.units.get('supported')} want {r.case.gold.get('expected_units')}"
                 )
             if r.fired != r.expected and r.verdict is not None:
-                lines.append(f"rules: extra {sorted(r.fired - r.expected)} "
-                             f"missing {sorted(r.expected - r.fired)}")
+                lines.append(
+                    f"rules: extra {sorted(r.fired - r.expected)} "
+                    f"missing {sorted(r.expected - r.fired)}"
+                )
             if r.verdict is not None and r.verdict != r.case.gold.get("verdict"):
                 lines.append(f"verdict: got {r.verdict} want {r.case.gold.get('verdict')}")
             if r.method is not None and r.method != r.case.gold.get("payer"):
@@ -301,8 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"accuracy: error: {args.corpus} is not a folder", file=sys.stderr)
         return 2
-    results, summary = evaluate(args.corpus, extractor=args.extractor,
-                                findings=not args.facts_only)
+    results, summary = evaluate(args.corpus, extractor=args.extractor, findings=not args.facts_only)
     if not results:
         print(f"accuracy: error: no labelled notes in {args.corpus}", file=sys.stderr)
         return 2
