@@ -162,9 +162,7 @@ def run_case(case: Case, extractor: str | None, with_findings: bool) -> Result:
             result.fired = {f["rule"] for f in contract["findings"]} - UNSCORED
             result.verdict = contract["verdict"]
             result.method = contract["units"].get("method")
-            result.internal_errors = [
-                e.get("message", str(e)) for e in contract.get("extraction", {}).get("errors", [])
-            ]
+            result.internal_errors = [e["message"] for e in contract.get("errors", [])]
             result.expected = set(case.gold.get("fires") or []) - UNSCORED
             result.units_ok = units_correct(result.units, case.gold.get("expected_units") or {})
         else:
