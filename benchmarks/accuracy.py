@@ -251,6 +251,9 @@ def _print_text(summary: dict[str, Any], results: list[Result], verbose: bool) -
     print(f"notes: {summary['notes']}")
     if summary["crashed"]:
         print(f"CRASHED ({len(summary['crashed'])}): {', '.join(summary['crashed'])}")
+        reasons = Counter(r.error for r in results if r.error)
+        for reason, count in reasons.most_common(5):
+            print(f"  {count} x {reason}")
     print("\nfacts (exact per note):")
     for name, s in summary["facts"].items():
         print(f"  {name:<24} {s['exact']:>3}/{s['of']:<3} {s['accuracy']:.1%}")
