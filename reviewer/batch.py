@@ -922,14 +922,18 @@ def summarize(
     }
 
 
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as a few lines for a terminal."""
     v = summary["verdicts"]
     lines = [
         f"{summary['notes']} notes: {v['revise']} revise, {v['review']} review, "
         f"{v['ready']} ready, {summary['failed']} could not be reviewed.",
-        f"Over-billed: {summary['units_over']} timed units on {summary['notes_over']} notes; "
-        f"under-billed: {summary['units_under']} units on {summary['notes_under']} notes.",
+        f"Over-billed: {_n(summary['units_over'], 'timed unit')} on {_n(summary['notes_over'], 'note')}; "
+        f"under-billed: {_n(summary['units_under'], 'unit')} on {_n(summary['notes_under'], 'note')}.",
     ]
     if summary["top_rules"]:
         lines.append(
