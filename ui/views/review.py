@@ -1,0 +1,142 @@
+"""Review a note (therapist, before signing): paste or upload, review, fix, re-review."""
+
+from __future__ import annotations
+
+import streamlit as st
+import uikit
+
+from reviewer.errors import ReviewerError
+
+state = st.session_state
+state.setdefault("note_text", "")
+
+
+def _load_upload() -> None:
+    """Put an uploaded .txt note into the text area (refusing what is not a note)."""
+    upload = state.get("rv_upload")
+    state.pop("rv_upload_error", None)
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    try:
+        from reviewer.intake import prepare
+
+        prepare(raw)  # the library's own checks: empty, binary, not UTF-8, too large
+        state["note_text"] = raw.decode("utf-8-sig")
+    except ReviewerError as exc:
+        state["rv_upload_error"] = f"{upload.name}: {exc}"
+
+
+st.title("Review a note")
+st.caption(
+    "Paste a daily treatment note before you sign it. The reviewer checks that the documented "
+    "minutes support the billed units and points to what an auditor would find too vague."
+)
+
+endpoint = uikit.llm_endpoint()
+
+with st.container(border=True):
+    st.file_uploader(
+        "Upload a note (.txt)",
+        type=["txt"],
+        key="rv_upload",
+        on_change=_load_upload,
+        help="Or paste the note into the box below.",
+    )
+    if state.get("rv_upload_error"):
+        st.error(state["rv_upload_error"], icon=":material/block:")
+
+    with st.form("review_form", border=False):
+        st.text_area(
+            "Treatment note",
+            key="note_text",
+            height=320,
+            placeholder="Paste the daily note here: header, interventions with minutes or clock "
+            "times, response, plan, billing line, signature ...",
+        )
+        c1, c2 = st.columns(2)
+        c1.selectbox(
+            "Payer method",
+            list(uikit.PAYER_CHOICES),
+            key="rv_payer",
+            format_func=uikit.PAYER_CHOICES.get,
+            help="How units are counted. 'From the note' uses the payer the note names.",
+        )
+        if endpoint:
+            c2.selectbox(
+                "Extractor",
+                list(uikit.EXTRACTOR_CHOICES),
+                key="rv_extractor",
+                format_func=uikit.EXTRACTOR_CHOICES.get,
+            )
+        else:
+            c2.selectbox(
+                "Extractor",
+                ["rules"],
+                key="rv_extractor",
+                format_func=uikit.EXTRACTOR_CHOICES.get,
+                disabled=True,
+                help="LLM extraction appears here when REVIEWER_LLM_BASE_URL is set.",
+            )
+        submitted = st.form_submit_button("Review", type="primary", icon=":material/fact_check:")
+
+if endpoint and state.get("rv_extractor", "rules") != "rules":
+    st.info(
+        f"The LLM extractor sends the note to **{endpoint}**, with identifiers (names, dates of "
+        "birth, MRNs, phone numbers, addresses, emails) redacted first. The rules still decide "
+        "every finding.",
+        icon=":material/cloud_upload:",
+    )
+
+if submitted:
+    payer = None if state.get("rv_payer", "note") == "note" else state["rv_payer"]
+    extractor = state.get("rv_extractor") or "rules"
+    text = state.get("note_text") or ""
+    with st.spinner("Reviewing ..."):
+        outcome = uikit.run_review(text, payer=payer, extractor=extractor)
+    if outcome.error:
+        state["rv_error"] = outcome.error
+        state.pop("rv_result", None)
+    else:
+        state.pop("rv_error", None)
+        downloads: dict[str, str] = {}
+        try:
+            from reviewer.report import render_json, render_markdown
+
+            downloads["json"] = render_json(outcome.review)
+            downloads["markdown"] = render_markdown(outcome.review, text)
+        except Exception as exc:  # the review itself is still shown
+            downloads["problem"] = f"report export unavailable ({type(exc).__name__})"
+        state["rv_result"] = {"contract": outcome.contract, "note": text, "downloads": downloads}
+
+if state.get("rv_error"):
+    st.error(f"This note cannot be reviewed: {state['rv_error']}", icon=":material/block:")
+
+result = state.get("rv_result")
+if result:
+    if (state.get("note_text") or "") != result["note"]:
+        st.info(
+            "The note has changed since this review. Click **Review** again to re-check it.",
+            icon=":material/sync_problem:",
+        )
+    uikit.render_review(result["contract"], result["note"], key="rv")
+    downloads = result["downloads"]
+    with st.container(horizontal=True):
+        if "json" in downloads:
+            st.download_button(
+                "Download JSON",
+                downloads["json"],
+                file_name="review.json",
+                mime="application/json",
+                icon=":material/download:",
+            )
+        if "markdown" in downloads:
+            st.download_button(
+                "Download Markdown",
+                downloads["markdown"],
+                file_name="review.md",
+                mime="text/markdown",
+                icon=":material/download:",
+            )
+    if "problem" in downloads:
+        st.caption(downloads["problem"])
