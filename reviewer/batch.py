@@ -207,10 +207,26 @@ def _read_csv(data: bytes, name: str, start: int = 1) -> Iterator[BatchRow]:
             "a column named 'note' (id, patient, date, provider, payer are optional)"
         )
     keys = [c.casefold() if c.casefold() in KNOWN_COLUMNS else c for c in columns]
-    return _iter_csv(reader, keys, name, start)
+    return _iter_csv(reader, keys, name, start, text, delimiter)
 
 
-def _iter_csv(reader: Any, keys: list[str], name: str, start: int) -> Iterator[BatchRow]:
+def _id_from_line(text: str, line: int, keys: list[str], delimiter: str) -> str | None:
+    """Best effort: the ``id`` cell of a row the CSV parser refused (its raw first line)."""
+    if "id" not in keys:
+        return None
+    lines = text.split("\n", line)
+    if len(lines) < line:
+        return None
+    cells = lines[line - 1].split(delimiter)
+    position = keys.index("id")
+    if position >= len(cells) or '"' in cells[position]:
+        return None
+    return _clean_meta(cells[position])
+
+
+def _iter_csv(
+    reader: Any, keys: list[str], name: str, start: int, text: str, delimiter: str
+) -> Iterator[BatchRow]:
     index = start
     while True:
         line = reader.line_num + 1
@@ -221,7 +237,7 @@ def _iter_csv(reader: Any, keys: list[str], name: str, start: int) -> Iterator[B
         except csv.Error as exc:
             yield _error_row(
                 index,
-                f"row-{index - start + 1}",
+                _id_from_line(text, line, keys, delimiter) or f"row-{index - start + 1}",
                 f"{name}:{line}",
                 f"malformed CSV row starting on line {line}: {exc}",
             )
@@ -651,7 +667,10 @@ def _chunks(items: Sequence[BatchRow], size: int) -> Iterator[list[BatchRow]]:
         yield list(items[i : i + size])
 
 
-def _effective_extractor(extractor: str | None) -> str:
+def _effective_extractor(extractor: Any) -> str:
+    """The extractor's name: a name given, an extractor object's ``name``, or the default."""
+    if extractor is not None and not isinstance(extractor, str):
+        return str(getattr(extractor, "name", "custom"))
     return (extractor or os.environ.get("REVIEWER_EXTRACTOR") or "rules").strip().lower()
 
 
