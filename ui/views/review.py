@@ -36,49 +36,48 @@ st.caption(
 endpoint = uikit.llm_endpoint()
 
 with st.container(border=True):
-    st.file_uploader(
-        "Upload a note (.txt)",
+    # No form: the text area commits on blur or Ctrl+Enter, so an edit after a review is
+    # noticed (and flagged as stale) while the previous review stays on the page.
+    st.text_area(
+        "Treatment note",
+        key="note_text",
+        height=320,
+        placeholder="Paste the daily note here: header, interventions with minutes or clock "
+        "times, response, plan, billing line, signature ...",
+    )
+    c1, c2, c3 = st.columns([2, 2, 3])
+    c1.selectbox(
+        "Payer method",
+        list(uikit.PAYER_CHOICES),
+        key="rv_payer",
+        format_func=uikit.PAYER_CHOICES.get,
+        help="How units are counted. 'From the note' uses the payer the note names.",
+    )
+    if endpoint:
+        c2.selectbox(
+            "Extractor",
+            list(uikit.EXTRACTOR_CHOICES),
+            key="rv_extractor",
+            format_func=uikit.EXTRACTOR_CHOICES.get,
+        )
+    else:
+        c2.selectbox(
+            "Extractor",
+            ["rules"],
+            key="rv_extractor",
+            format_func=uikit.EXTRACTOR_CHOICES.get,
+            disabled=True,
+            help="LLM extraction appears here when REVIEWER_LLM_BASE_URL is set.",
+        )
+    c3.file_uploader(
+        "Or upload a note (.txt)",
         type=["txt"],
         key="rv_upload",
         on_change=_load_upload,
-        help="Or paste the note into the box below.",
     )
     if state.get("rv_upload_error"):
         st.error(state["rv_upload_error"], icon=":material/block:")
-
-    with st.form("review_form", border=False):
-        st.text_area(
-            "Treatment note",
-            key="note_text",
-            height=320,
-            placeholder="Paste the daily note here: header, interventions with minutes or clock "
-            "times, response, plan, billing line, signature ...",
-        )
-        c1, c2 = st.columns(2)
-        c1.selectbox(
-            "Payer method",
-            list(uikit.PAYER_CHOICES),
-            key="rv_payer",
-            format_func=uikit.PAYER_CHOICES.get,
-            help="How units are counted. 'From the note' uses the payer the note names.",
-        )
-        if endpoint:
-            c2.selectbox(
-                "Extractor",
-                list(uikit.EXTRACTOR_CHOICES),
-                key="rv_extractor",
-                format_func=uikit.EXTRACTOR_CHOICES.get,
-            )
-        else:
-            c2.selectbox(
-                "Extractor",
-                ["rules"],
-                key="rv_extractor",
-                format_func=uikit.EXTRACTOR_CHOICES.get,
-                disabled=True,
-                help="LLM extraction appears here when REVIEWER_LLM_BASE_URL is set.",
-            )
-        submitted = st.form_submit_button("Review", type="primary", icon=":material/fact_check:")
+    submitted = st.button("Review", type="primary", icon=":material/fact_check:", key="rv_go")
 
 if endpoint and state.get("rv_extractor", "rules") != "rules":
     st.info(
