@@ -90,8 +90,13 @@ def _entries_parameters() -> list[_Entry]:
 
 def _entries_guidance() -> list[_Entry]:
     return [
-        _Entry(g["kind"], g["kind"], tuple(_words(g["patterns"])), level=g.get("level"),
-               excludes=tuple(_words(g.get("exclude", []))))
+        _Entry(
+            g["kind"],
+            g["kind"],
+            tuple(_words(g["patterns"])),
+            level=g.get("level"),
+            excludes=tuple(_words(g.get("exclude", []))),
+        )
         for g in _load("guidance.json")["guidance"]
     ]
 
@@ -136,6 +141,7 @@ INDEPENDENT_EXCLUDE = [re.compile(p, _FLAGS) for p in _INDEP["exclude"]]
 
 _GROUP = _load("group.json")
 GROUP = _words(_GROUP["group"])
+GROUP_NAMED = _words(_GROUP["group_named"])
 CONCURRENT = _words(_GROUP["concurrent"])
 ONE_ON_ONE = _words(_GROUP["one_on_one"])
 GROUP_EXCLUDE = _words(_GROUP["exclude"])
@@ -174,8 +180,9 @@ def _to_clean(note: Note, span: Span) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _finditer(regexes: list[re.Pattern[str]] | tuple[re.Pattern[str], ...], text: str,
-              offset: int = 0) -> list[tuple[int, int]]:
+def _finditer(
+    regexes: list[re.Pattern[str]] | tuple[re.Pattern[str], ...], text: str, offset: int = 0
+) -> list[tuple[int, int]]:
     out = []
     for rx in regexes:
         for m in rx.finditer(text):
@@ -199,8 +206,9 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
-def _segments(text: str, breaker: re.Pattern[str], start: int = 0,
-              end: int | None = None) -> list[tuple[int, int]]:
+def _segments(
+    text: str, breaker: re.Pattern[str], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` at ``breaker``; return trimmed non-empty ranges."""
     end = len(text) if end is None else end
     out = []
@@ -259,14 +267,18 @@ def _blocks(note: Note, facts: NoteFacts) -> list[_Block]:
 def _label_minutes(block: _Block, text: str) -> list[tuple[int, int]]:
     """The duration written on the block's first line when it equals the intervention's minutes
     (e.g. '(20 min)' after the label), which is billed time, not a parameter."""
-    minutes = block.item.stated_minutes if block.item.stated_minutes is not None else block.item.minutes
+    minutes = (
+        block.item.stated_minutes if block.item.stated_minutes is not None else block.item.minutes
+    )
     if minutes is None:
         return []
     first_line_end = text.find("\n", block.start, block.end)
     first_line_end = block.end if first_line_end < 0 else first_line_end
     rx = re.compile(rf"(?:x\s*)?(?<!\d){minutes}\s*(?:min(?:ute)?s?|')", re.IGNORECASE)
-    return [(m.start() + block.start, m.end() + block.start)
-            for m in rx.finditer(block.work, 0, first_line_end - block.start)][:1]
+    return [
+        (m.start() + block.start, m.end() + block.start)
+        for m in rx.finditer(block.work, 0, first_line_end - block.start)
+    ][:1]
 
 
 def _find_activities(block: _Block) -> list[tuple[int, int, _Entry]]:
@@ -360,11 +372,12 @@ def _assist_level(matched: str) -> str:
 
 def _annotate_independent(note: Note, block: _Block) -> None:
     text = note.text
-    clauses = _segments(text, re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])"),
-                        block.start, block.end)
+    clauses = _segments(
+        text, re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])"), block.start, block.end
+    )
     for s, e in sorted(_finditer(INDEPENDENT, block.work, block.start)):
         clause = _containing(clauses, s) or (s, e)
-        clause_text = text[clause[0]:clause[1]]
+        clause_text = text[clause[0] : clause[1]]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
             continue
         block.item.independent = True
@@ -372,12 +385,16 @@ def _annotate_independent(note: Note, block: _Block) -> None:
         return
 
 
-def _group_matches(text: str, start: int = 0, end: int | None = None
-                   ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _group_matches(
+    text: str, start: int = 0, end: int | None = None, *, named: bool = True
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Group and concurrent statements in ``text[start:end]``; ``named=False`` leaves out
+    matches that only name a group or class without saying who was there."""
     end = len(text) if end is None else end
     chunk = text[start:end]
     excluded = _finditer(GROUP_EXCLUDE, chunk, start)
-    group = [m for m in _finditer(GROUP, chunk, start) if not _overlaps(m, excluded)]
+    regexes = GROUP + GROUP_NAMED if named else GROUP
+    group = [m for m in _finditer(regexes, chunk, start) if not _overlaps(m, excluded)]
     concurrent = [m for m in _finditer(CONCURRENT, chunk, start) if not _overlaps(m, excluded)]
     return sorted(group), sorted(concurrent)
 
@@ -408,7 +425,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 def _line_of(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return text[start: len(text) if end < 0 else end]
+    return text[start : len(text) if end < 0 else end]
 
 
 def _responses(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
@@ -469,9 +486,10 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
             s, e = m.start(), nxt
             while e > s and text[e - 1] in " ;,.\t":
                 e -= 1
-            desc = text[m.end():e].strip(" ;,.-")
-            out.append(Diagnosis(code=m.group(1), text=desc or m.group(1),
-                                 evidence=note.span(s, e)))
+            desc = text[m.end() : e].strip(" ;,.-")
+            out.append(
+                Diagnosis(code=m.group(1), text=desc or m.group(1), evidence=note.span(s, e))
+            )
     return out
 
 
@@ -486,7 +504,7 @@ def _group_statements(note: Note, sentences: list[tuple[int, int]]) -> list[Text
         if clause is None or clause in seen:
             continue
         seen.add(clause)
-        out.append(TextFact(text=text[clause[0]:clause[1]], evidence=note.span(*clause)))
+        out.append(TextFact(text=text[clause[0] : clause[1]], evidence=note.span(*clause)))
     return out
 
 
@@ -499,8 +517,14 @@ def _vague(note: Note, blocks: list[_Block]) -> list[VaguePhrase]:
     out = []
     for s, e, entry in _leftmost_longest(found):
         owner = next((b.index for b in blocks if b.start <= s < b.end), None)
-        out.append(VaguePhrase(phrase=entry.key, category=entry.category, intervention=owner,
-                               evidence=note.span(s, e)))
+        out.append(
+            VaguePhrase(
+                phrase=entry.key,
+                category=entry.category,
+                intervention=owner,
+                evidence=note.span(s, e),
+            )
+        )
     return out
 
 
@@ -536,11 +560,18 @@ def annotate(note: Note, facts: NoteFacts) -> None:
 
     # A group statement outside every intervention block (e.g. a session line above the list of
     # the patient's stations) applies to the interventions that do not say they were one-on-one.
-    if facts.group_statements and blocks and not any(
-        b.item.group or b.item.concurrent for b in blocks
+    if (
+        facts.group_statements
+        and blocks
+        and not any(b.item.group or b.item.concurrent for b in blocks)
     ):
-        outside = [g for g in facts.group_statements
-                   if not any(b.start <= _to_clean(note, g.evidence)[0] < b.end for b in blocks)]
+        outside = []
+        for g in facts.group_statements:
+            s, e = _to_clean(note, g.evidence)
+            if any(b.start <= s < b.end for b in blocks):
+                continue
+            if any(_group_matches(text, s, e, named=False)):
+                outside.append(g)
         if outside:
             for block in blocks:
                 if _finditer(ONE_ON_ONE, block.work):
