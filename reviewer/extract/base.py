@@ -47,6 +47,15 @@ class Extraction(BaseModel):
     disagreements: list[Disagreement] = Field(default_factory=list)
     model: str | None = None
     cached: bool = False
+    guidance: list[str] = Field(
+        default_factory=list,
+        description="Knowledge-base chunks (document ids) the LLM prompt included.",
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How the extraction ran, for the reader: e.g. that no guidance was "
+        "retrieved, or what was redacted before sending (counts, never the text).",
+    )
 
 
 class Extractor(Protocol):
