@@ -528,9 +528,28 @@ class BatchResult:
 
 
 _PATIENT = re.compile(
-    r"(?im)(?:^|[|/;]|\s{2,}|\.\s)\s*(?:pt|patient|client|pt name|patient name|name)\s*:\s*"
-    r"((?:[A-Z][A-Za-z'\-]*\.?)(?: (?:[A-Z][A-Za-z'\-]*\.?)){0,3})"
+    r"(?m)(?:^|[|/;]|\s{2,}|\.\s)\s*(?i:pt|patient|client|pt name|patient name|name)\s*:\s*"
+    r"((?:[A-Z]\.|[A-Z][A-Za-z'\-]+)(?: (?:[A-Z]\.|[A-Z][A-Za-z'\-]+)){0,3})"
 )
+#: Header words that end a name written with single spaces ("Pt: Ann Lee MRN 1").
+_NOT_NAME = {
+    "mrn",
+    "dob",
+    "dos",
+    "acct",
+    "dx",
+    "payer",
+    "age",
+    "ins",
+    "medicare",
+    "account",
+    "date",
+    "id",
+    "sex",
+    "provider",
+    "therapist",
+    "insurance",
+}
 
 
 def patient_from_text(text: str) -> str | None:
@@ -538,8 +557,13 @@ def patient_from_text(text: str) -> str | None:
     m = _PATIENT.search(text[:1500])
     if not m:
         return None
-    name = m.group(1).strip().rstrip(".")
-    return name if any(c.isalpha() for c in name) and len(name) > 1 else None
+    words = []
+    for word in m.group(1).split():
+        if word.casefold().rstrip(".") in _NOT_NAME:
+            break
+        words.append(word)
+    name = " ".join(words)
+    return name if sum(c.isalpha() for c in name) > 1 else None
 
 
 def _units_fields(units: dict[str, Any]) -> dict[str, Any]:
