@@ -1,0 +1,467 @@
+"""The note's header and sign-off: date of service, payer (and the unit method it implies),
+discipline, provider, signature, supervising therapist, assistant involvement.
+
+Never guesses: a date of birth is not a date of service, an unsigned draft has no signature,
+a supervising therapist needs a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewer.extract.rules_based.timeparse import DATE_RE, parse_date
+from reviewer.facts import (
+    AssistantInvolvement,
+    DateFact,
+    Payer,
+    Person,
+    Signature,
+    ValueFact,
+)
+from reviewer.intake import Note
+
+# ---------------------------------------------------------------------------------------------
+# Credentials and names
+
+_CRED_ROLE = {
+    "PT": "PT",
+    "DPT": "PT",
+    "MPT": "PT",
+    "MSPT": "PT",
+    "LPT": "PT",
+    "PT-DPT": "PT",
+    "PTA": "PTA",
+    "LPTA": "PTA",
+    "PTA-C": "PTA",
+    "OT": "OT",
+    "OTR": "OT",
+    "OTR/L": "OT",
+    "OTD": "OT",
+    "MOT": "OT",
+    "OT/L": "OT",
+    "OTL": "OT",
+    "OTA": "OTA",
+    "COTA": "OTA",
+    "COTA/L": "OTA",
+    "OTA/L": "OTA",
+    "LOTA": "OTA",
+    "SLP": "SLP",
+    "CCC-SLP": "SLP",
+    "MS-CCC-SLP": "SLP",
+    "CF-SLP": "SLP",
+    "SLP-CCC": "SLP",
+    "SLPA": "SLPA",
+}
+_EXTRA_CREDS = (
+    "MS",
+    "MA",
+    "PhD",
+    "ATC",
+    "CSCS",
+    "OCS",
+    "NCS",
+    "GCS",
+    "SCS",
+    "CHT",
+    "CLT",
+    "CSRS",
+    "CCS",
+    "CEEAA",
+    "CBIS",
+    "CMPT",
+    "FAAOMPT",
+    "BS",
+    "MSOT",
+    "CPAM",
+    "CSRS",
+)
+_ROLE_CREDS = sorted(_CRED_ROLE, key=len, reverse=True)
+CRED = (
+    r"(?:"
+    + "|".join(re.escape(c) for c in _ROLE_CREDS + sorted(_EXTRA_CREDS, key=len, reverse=True))
+    + r")"
+)
+ROLE_CRED = r"(?:" + "|".join(re.escape(c) for c in _ROLE_CREDS) + r")"
+CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
+_NAME_WORD = r"[A-Z][A-Za-z'\-]+"
+NAME = (
+    r"(?:(?:Dr\.?\s+)?(?:[A-Z]\.\s*){1,2}"
+    + _NAME_WORD
+    + r"|"
+    + _NAME_WORD
+    + r"(?:\s+(?:[A-Z]\.|"
+    + _NAME_WORD
+    + r")){1,3})"
+)
+_PERSON = r"(?P<name>" + NAME + r")\s*,\s*(?P<creds>" + CREDS + r")"
+
+SIGNATURE_RE = re.compile(
+    r"^[ \t]*(?:[-*]+[ \t]*)?"
+    r"(?P<prefix>(?:electronically[ \t]+|e-?)?signed(?:[ \t]+by)?[ \t]*[:\-]?[ \t]*|signature[ \t]*[:\-][ \t]*)?"
+    + _PERSON
+    + r"(?P<tail>[^\n]*)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_UNSIGNED = re.compile(
+    r"\b(?:signature\s+pending|pending\s+signature|not\s+(?:yet\s+)?signed|unsigned|"
+    r"awaiting\s+signature|to\s+be\s+signed)\b",
+    re.IGNORECASE,
+)
+_LABELLED_PERSON = re.compile(
+    r"(?P<label>supervising\s+(?:pt|ot|slp|therapist|physical\s+therapist|occupational\s+therapist)"
+    r"|supervisor|under\s+(?:the\s+)?supervision\s+of|co-?signed(?:\s+by)?|cosign(?:ed|er)?(?:\s+by)?"
+    r"|treating(?:\s+(?:clinician|therapist|provider))?|provider|therapist|clinician|rendering(?:\s+provider)?)"
+    r"\s*[:\-]?\s*" + _PERSON,
+    re.IGNORECASE,
+)
+_SUPERVISOR_LABEL = re.compile(r"^(?:supervis|under|co-?sign|cosign)", re.IGNORECASE)
+
+
+def _role(creds: list[str]) -> str | None:
+    roles = [_CRED_ROLE[c.upper()] for c in creds if c.upper() in _CRED_ROLE]
+    for preferred in ("PT", "OT", "SLP"):
+        if preferred in roles:
+            return preferred
+    return roles[0] if roles else None
+
+
+def _split_creds(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"\s*,\s*|\s+(?=[A-Z])", text) if c.strip()]
+
+
+def _case_ok(name: str, creds: str) -> bool:
+    """Credentials are written in capitals; a name is not a sentence ("Standing at bar, PT ...")."""
+    if not any(ch.isupper() for ch in creds.replace("/", "")):
+        return False
+    return (
+        creds == creds.upper()
+        or creds in ("PhD",)
+        or bool(re.fullmatch(r"[A-Z/\-, ]+(?:PhD)?", creds))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Date of service
+
+_DOS_LABEL = re.compile(
+    r"\b(?:DOS|D\.O\.S\.|date\s+of\s+(?:service|visit|treatment|tx)|service\s+date|visit\s+date|"
+    r"treatment\s+date|tx\s+date|DOV|date)\b\s*[:#\-]?\s*",
+    re.IGNORECASE,
+)
+_NOT_DOS = re.compile(
+    r"(?:\bDOB\b|birth|\bborn\b|onset|\bDOI\b|injury|surgery|\bs/p\b|since|last|\beval(?:uation)?\b|"
+    r"referral|\bcert|\bon\b|\bnext\b|appt|appointment|through|until|\bby\b|due|signed|\bprior\b)\W*$",
+    re.IGNORECASE,
+)
+
+
+def date_of_service(note: Note) -> DateFact | None:
+    text = note.text
+    for m in _DOS_LABEL.finditer(text):
+        label = m.group(0).strip().lower()
+        if label.startswith("date") and label.rstrip(":#- ") == "date":
+            # "Date:" alone counts only when it starts a field (not "to date", "update").
+            before = text[max(0, m.start() - 12) : m.start()]
+            if re.search(r"[A-Za-z]\s*$", before) and not re.search(r"(?:\||\s{2,})\s*$", before):
+                continue
+        d = DATE_RE.match(text, m.end())
+        if d:
+            return DateFact(value=parse_date(d), evidence=note.span(m.start(), d.end()))
+    # No label: a date in the note's first lines that is not a birth/onset/surgery date.
+    head_end = _nth_line_end(text, 6)
+    for d in DATE_RE.finditer(text, 0, head_end):
+        line_start = text.rfind("\n", 0, d.start()) + 1
+        before = text[max(line_start, d.start() - 24) : d.start()]
+        if _NOT_DOS.search(before):
+            continue
+        return DateFact(value=parse_date(d), evidence=note.span(d.start(), d.end()))
+    return None
+
+
+def _nth_line_end(text: str, n: int) -> int:
+    pos = -1
+    for _ in range(n):
+        pos = text.find("\n", pos + 1)
+        if pos < 0:
+            return len(text)
+    return pos
+
+
+# ---------------------------------------------------------------------------------------------
+# Payer and method
+
+_PAYER_LABEL = re.compile(
+    r"\b(?:payer|payor|insurance|ins|primary\s+(?:ins(?:urance)?|payer)|coverage|carrier|funding|health\s+plan)"
+    r"\s*[:\-]\s*(?P<value>[^\n|]+)",
+    re.IGNORECASE,
+)
+_MEDICARE = re.compile(
+    r"\bmedicare(?:\s+(?:part\s+b|b|advantage|replacement|hmo|ppo))?\b|\bMCR\b|\bMedicare\s+Adv\b",
+    re.IGNORECASE,
+)
+_AMA_METHOD = re.compile(
+    r"\bAMA\b|per[\s\-]code|units?\s+per\s+code|each\s+code\s+(?:rounded|on\s+its\s+own)|"
+    r"cpt\s+midpoint|midpoint\s+rule|substantial[\s\-]portion|rule\s+of\s+eights",
+    re.IGNORECASE,
+)
+_CMS_METHOD = re.compile(
+    r"\(\s*cms\s*\)|\bCMS\b|8[\s\-]minute\s+rule|eight[\s\-]minute\s+rule|total[\s\-]time\s+method",
+    re.IGNORECASE,
+)
+_COMMERCIAL = re.compile(
+    r"\bcommercial\b|\bAetna\b|\bBCBS\b|\bBlue\s*Cross\b|\bBlue\s*Shield\b|\bAnthem\b|\bCigna\b|"
+    r"\bUHC\b|\bUnited\s*Health\s*care\b|\bUnitedHealthcare\b|\bHumana\b|\bHarvard\s+Pilgrim\b|"
+    r"\bKaiser\b|\bOscar\b|\bTufts\b|\bEmblem\b|\bOxford\b|\bGeisinger\b|\bWellmark\b|\bPremera\b|"
+    r"\bRegence\b|\bHorizon\b|\bCareFirst\b|\bPPO\b|\bHMO\b|\bEPO\b|\bPOS\b",
+    re.IGNORECASE,
+)
+_OTHER_PAYER = re.compile(
+    r"\bmedicaid\b|\bworkers'?\s*comp|\bwork\s+comp\b|\bWC\b|\bauto\b|\bno[\s\-]fault\b|\bself[\s\-]pay\b"
+    r"|\bTRICARE\b|\bVA\b|\bcash\b",
+    re.IGNORECASE,
+)
+
+
+def payer(note: Note) -> Payer | None:
+    text = note.text
+    head_end = _nth_line_end(text, 8)
+    m = _PAYER_LABEL.search(text, 0, head_end) or _PAYER_LABEL.search(text)
+    if m:
+        value = m.group("value")
+        line_end = text.find("\n", m.start())
+        line_end = len(text) if line_end < 0 else line_end
+        context = text[m.start("value") : line_end]
+        lead = len(value) - len(value.lstrip())
+        name = re.split(
+            r"\s{2,}|\s+[-/]\s+|\(|\.\s|;|\s+(?=(?:DOS|Pt|Patient|MRN|Dx)\b)", value.strip()
+        )[0].strip(" .;,")
+        method = _method(context, name)
+        end = (
+            m.start("value") + lead + len(name) if name else m.start("value") + len(value.rstrip())
+        )
+        return Payer(name=name or value.strip(), method=method, evidence=note.span(m.start(), end))
+    # No label: a Medicare or commercial payer named in the first lines (title, header).
+    for rx in (_MEDICARE, _COMMERCIAL):
+        found = rx.search(text, 0, head_end)
+        if found:
+            line_start = text.rfind("\n", 0, found.start()) + 1
+            line_end = text.find("\n", found.start())
+            line_end = len(text) if line_end < 0 else line_end
+            context = text[line_start:line_end]
+            _, seg_end = _segment(context, found.start() - line_start, found.end() - line_start)
+            seg_start = found.start() - line_start
+            cut = re.search(r"\(|\)|\.\s|;|,", context[seg_start:seg_end])
+            if cut:
+                seg_end = max(seg_start + len(found.group(0)), seg_start + cut.start())
+            name = context[seg_start:seg_end].strip(" -|.;,")
+            seg_end = seg_start + len(context[seg_start:seg_end].rstrip(" -|.;,"))
+            method = _method(context, found.group(0))
+            return Payer(
+                name=name or found.group(0),
+                method=method,
+                evidence=note.span(line_start + seg_start, line_start + seg_end),
+            )
+    return None
+
+
+def _segment(line: str, start: int, end: int) -> tuple[int, int]:
+    """The header field around ``[start, end)``: between separators (``|``, two spaces, dashes)."""
+    seps = [m.end() for m in re.finditer(r"\||\s{2,}|\s[-/]\s|:\s", line[:start])]
+    s = max(seps) if seps else 0
+    nxt = re.search(r"\||\s{2,}|\s[-/]\s", line[end:])
+    e = end + nxt.start() if nxt else len(line)
+    while s < start and line[s] == " ":
+        s += 1
+    return s, e
+
+
+def _method(context: str, name: str) -> str | None:
+    if _AMA_METHOD.search(context):
+        return "ama"
+    if _CMS_METHOD.search(context) or _MEDICARE.search(name) or _MEDICARE.search(context):
+        return "cms"
+    if _OTHER_PAYER.search(name):
+        return None
+    if _COMMERCIAL.search(context):
+        # The labelled notes read a commercial payer as per-code (AMA) unit counting.
+        return "ama"
+    return None
+
+
+def method_anywhere(note: Note) -> str | None:
+    """A unit-method statement anywhere in the note, for notes that name no payer."""
+    if _AMA_METHOD.search(note.text):
+        return "ama"
+    if _CMS_METHOD.search(note.text):
+        return "cms"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Discipline
+
+_DISC_TITLE = [
+    ("PT", re.compile(r"\bphysical\s+therap|\bPT\b|\bPTA\b|\bDPT\b")),
+    ("OT", re.compile(r"\boccupational\s+therap|\bOT\b|\bOTR\b|\bCOTA\b|\bOTA\b", re.IGNORECASE)),
+    ("SLP", re.compile(r"\bspeech|\bSLP\b|\bST\s+(?:daily|treatment|note)", re.IGNORECASE)),
+]
+
+
+def discipline(note: Note, people: list[Person]) -> ValueFact | None:
+    text = note.text
+    # The title: the first two non-empty lines.
+    lines = [ln for ln in re.finditer(r"[^\n]+", text) if ln.group(0).strip()][:2]
+    for ln in lines:
+        hits = []
+        for disc, rx in _DISC_TITLE:
+            flags_text = ln.group(0)
+            found = (
+                rx.search(flags_text)
+                if disc != "PT"
+                else re.search(r"\bphysical\s+therap|\bPT\b|\bPTA\b", flags_text, re.IGNORECASE)
+            )
+            if disc == "PT" and found and found.group(0).lower() == "pt" and found.group(0) != "PT":
+                found = None  # "Pt:" is the patient
+            if found:
+                hits.append((found.start(), disc, found))
+        if hits:
+            hits.sort()
+            _, disc, found = hits[0]
+            return ValueFact(
+                value=disc, evidence=note.span(ln.start() + found.start(), ln.start() + found.end())
+            )
+    for person in people:
+        if person.role:
+            disc = {"PTA": "PT", "OTA": "OT", "SLPA": "SLP"}.get(person.role, person.role)
+            return ValueFact(value=disc, evidence=person.evidence)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+
+
+def _person(note: Note, m: re.Match, start: int, end: int, cls=Person, **extra):
+    creds = _split_creds(m.group("creds"))
+    return cls(
+        name=m.group("name").strip(),
+        credentials=creds,
+        role=_role(creds),
+        evidence=note.span(start, end),
+        **extra,
+    )
+
+
+def signature(note: Note) -> Signature | None:
+    """The last signature line: a name with credentials standing alone (optionally 'Signed:')."""
+    text = note.text
+    best = None
+    for m in SIGNATURE_RE.finditer(text):
+        if not _case_ok(m.group("name"), m.group("creds")):
+            continue
+        line_start = text.rfind("\n", 0, m.start() + 1) + 1
+        line_end = text.find("\n", m.start())
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if _UNSIGNED.search(line):
+            continue
+        tail = m.group("tail")
+        # The rest of the line may hold a date/time, "- signed DATE", or a co-signature only.
+        if tail.strip() and not re.match(
+            r"^\s*(?:[-,]?\s*(?:signed|e-?signed|electronically\s+signed)?\s*(?:on\s+)?"
+            r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})?(?:\s+\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?)?"
+            r"\s*(?:\(.*\))?\s*(?:co-?signed.*|cosigned.*)?$",
+            tail,
+            re.IGNORECASE,
+        ):
+            continue
+        best = m
+    if best is None:
+        return None
+    end = best.end("creds")
+    date = DATE_RE.search(best.group("tail") or "")
+    signed_date = parse_date(date) if date else None
+    if date:
+        end = best.start("tail") + date.end()
+    return _person(
+        note,
+        best,
+        best.start("prefix") if best.group("prefix") else best.start("name"),
+        end,
+        cls=Signature,
+        electronic=bool(
+            best.group("prefix") and re.search(r"electronic|e-?signed", best.group("prefix"), re.I)
+        ),
+        signed_date=signed_date,
+    )
+
+
+def labelled_people(note: Note) -> tuple[Person | None, Person | None]:
+    """(treating provider, supervising therapist) from labelled fields anywhere in the note."""
+    provider = supervisor = None
+    for m in _LABELLED_PERSON.finditer(note.text):
+        if not _case_ok(m.group("name"), m.group("creds")):
+            continue
+        person = _person(note, m, m.start(), m.end("creds"))
+        if _SUPERVISOR_LABEL.match(m.group("label")):
+            if supervisor is None:
+                supervisor = person
+        elif provider is None:
+            provider = person
+    return provider, supervisor
+
+
+_ASSISTANT_MENTION = re.compile(r"\b(?P<role>PTA|OTA|COTA(?:/L)?|SLPA)\b")
+_ASSISTANT_TITLE = re.compile(
+    r"\(\s*(?:PTA|OTA|COTA)[^)]*\)|\b(?:PTA|OTA|COTA)\s+(?:visit|treatment|tx|daily|note)\b|[-|]\s*(?:PTA|OTA|COTA)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _assistant_role(token: str) -> str:
+    token = token.upper()
+    if token.startswith("PTA"):
+        return "PTA"
+    if token.startswith("SLPA"):
+        return "SLPA"
+    return "OTA"
+
+
+def assistant(
+    note: Note,
+    provider: Person | None,
+    signer: Signature | None,
+    blocks: list[tuple[int, int, str | None]],
+) -> AssistantInvolvement | None:
+    """Who furnished the service: a note written/signed by a PTA/OTA is the assistant's whole
+    visit; an assistant named inside an intervention ("PTA performed TherEx") is part of it."""
+    for person in (provider, signer):
+        if person is not None and person.role in ("PTA", "OTA", "SLPA"):
+            return AssistantInvolvement(role=person.role, scope="all", evidence=person.evidence)
+    text = note.text
+    head_end = _nth_line_end(text, 3)
+    t = _ASSISTANT_TITLE.search(text, 0, head_end)
+    if t:
+        role_m = _ASSISTANT_MENTION.search(t.group(0).upper())
+        if role_m:
+            return AssistantInvolvement(
+                role=_assistant_role(role_m.group("role")),
+                scope="all",
+                evidence=note.span(t.start(), t.end()),
+            )
+    codes: list[str] = []
+    first = None
+    for start, end, code in blocks:
+        m = _ASSISTANT_MENTION.search(text, start, end)
+        if m:
+            first = first or m
+            if code and code not in codes:
+                codes.append(code)
+    if first is not None:
+        return AssistantInvolvement(
+            role=_assistant_role(first.group("role")),
+            scope="part",
+            codes=codes,
+            evidence=note.span(first.start(), first.end()),
+        )
+    return None

@@ -1,0 +1,122 @@
+"""The intervention vocabulary: names and abbreviations therapists write, mapped to codes.
+
+The data lives in ``reviewer/data/vocab/intervention_codes.json`` (see the README there); this
+module compiles it once into two regular expressions (phrases, case-insensitive; abbreviations,
+case-sensitive) and answers "which intervention label is written here, and what code is it".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reviewer.config import PACKAGE_DIR
+
+VOCAB_FILE = PACKAGE_DIR / "data" / "vocab" / "intervention_codes.json"
+
+_BOUND_L = r"(?<![A-Za-z0-9])"
+_BOUND_R = r"(?![A-Za-z0-9])"
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    strength: str  # "strong": a label anywhere in a line's head; "weak": only where a label starts
+    kind: str = "procedure"  # "group" for group/class labels
+    payer_dependent: tuple[tuple[str, str], ...] = ()
+    by_discipline: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def candidates(self, discipline: str | None, medicare: bool | None) -> list[str]:
+        """Codes this label can mean, most likely first."""
+        if self.by_discipline:
+            table = dict(self.by_discipline)
+            out = list(table.get(discipline or "PT", ()))
+            for codes in table.values():
+                out.extend(c for c in codes if c not in out)
+            return out
+        if self.payer_dependent:
+            table = dict(self.payer_dependent)
+            first = table["medicare"] if medicare is not False else table["other"]
+            return [first] + [c for c in table.values() if c != first]
+        return [self.code]
+
+
+@dataclass(frozen=True)
+class Label:
+    entry: Entry
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Lexicon:
+    phrase_re: re.Pattern
+    abbrev_re: re.Pattern
+    not_label_re: re.Pattern
+    phrases: dict[str, Entry] = field(default_factory=dict)
+    abbrevs: dict[str, Entry] = field(default_factory=dict)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Label]:
+        """Every label in ``text[start:end]``, in order, overlapping matches resolved longest-first."""
+        stop = len(text) if end is None else end
+        found: list[Label] = []
+        for m in self.phrase_re.finditer(text, start, stop):
+            if self.not_label_re.match(text, m.start()):
+                continue
+            entry = self.phrases.get(_key(m.group(0)))
+            if entry is not None:
+                found.append(Label(entry, m.start(), m.end(), m.group(0)))
+        for m in self.abbrev_re.finditer(text, start, stop):
+            entry = self.abbrevs.get(m.group(0))
+            if entry is not None:
+                found.append(Label(entry, m.start(), m.end(), m.group(0)))
+        found.sort(key=lambda lab: (lab.start, -(lab.end - lab.start)))
+        out: list[Label] = []
+        for lab in found:
+            if out and lab.start < out[-1].end:
+                continue
+            out.append(lab)
+        return out
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-]+", " ", text.lower()).strip()
+
+
+def _phrase_regex(phrase: str) -> str:
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", phrase.strip()) if p]
+    return r"[\s\-]*".join(parts)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = json.loads(VOCAB_FILE.read_text(encoding="utf-8"))
+    phrases: dict[str, Entry] = {}
+    abbrevs: dict[str, Entry] = {}
+    for item in raw["interventions"]:
+        entry = Entry(
+            code=item["code"],
+            strength=item.get("strength", "strong"),
+            kind=item.get("kind", "procedure"),
+            payer_dependent=tuple(sorted(item.get("payer_dependent", {}).items())),
+            by_discipline=tuple((k, tuple(v)) for k, v in item.get("by_discipline", {}).items()),
+        )
+        for phrase in item.get("phrases", []):
+            phrases.setdefault(_key(phrase), entry)
+        for abbr in item.get("abbreviations", []):
+            abbrevs.setdefault(abbr, entry)
+    # Longest first so that "neuromuscular re-education" wins over "neuro".
+    phrase_alt = "|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))
+    abbrev_alt = "|".join(re.escape(a) for a in sorted(abbrevs, key=len, reverse=True))
+    not_labels = raw.get("not_labels", [])
+    not_alt = "|".join(_phrase_regex(p) for p in sorted(not_labels, key=len, reverse=True))
+    return Lexicon(
+        phrase_re=re.compile(_BOUND_L + "(?:" + phrase_alt + ")" + _BOUND_R, re.IGNORECASE),
+        abbrev_re=re.compile(_BOUND_L + "(?:" + abbrev_alt + ")" + _BOUND_R),
+        not_label_re=re.compile("(?:" + (not_alt or "(?!)") + ")" + _BOUND_R, re.IGNORECASE),
+        phrases=phrases,
+        abbrevs=abbrevs,
+    )

@@ -1,0 +1,764 @@
+"""Segmentation: the note's treatment text cut into interventions.
+
+An intervention starts where an intervention label (``NMR``, ``Neuro re-ed``, ``TherEx``,
+``Gait training``, ``Moist heat`` ... from the vocabulary) stands at the head of a line, a
+bullet, a table row, or a sentence of an untimed paragraph ("Worked on balance. Pt did
+exercises."). Its block runs through the lines that belong to it (bullets, indented or plain
+continuation lines) until the next start, a section heading (S/A/P, Response, Goals ...), the
+totals or the billing. ``Intervention.evidence`` is that whole block, so content extraction can
+search inside it.
+
+Per intervention: the stated code (``TherEx 97110``, ``(97535)``) or the code its label maps to;
+the stated duration near the label (``(20 min)``, ``x 25 min``, ``= 30 min``, ``(6')``) and the
+clock span (``09:00-09:20``); minutes = the stated duration, else the span's length, else null.
+Time the block itself calls rest, setup, waiting, documentation or another patient's is recorded
+as ``nonbillable``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reviewer.extract.rules_based.billing import CODE_RE, CODE_START_RE, KEYWORD_RE
+from reviewer.extract.rules_based.lexicon import Label, lexicon
+from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
+from reviewer.extract.rules_based.totals import is_totals_line
+from reviewer.facts import ClockSpan, Intervention, NonBillable
+from reviewer.intake import Note
+
+_SECTION_KINDS = {
+    "s": "subjective",
+    "subjective": "subjective",
+    "history": "subjective",
+    "hpi": "subjective",
+    "o": "objective",
+    "objective": "objective",
+    "treatment": "objective",
+    "tx": "objective",
+    "interventions": "objective",
+    "intervention": "objective",
+    "procedures": "objective",
+    "objective/treatment": "objective",
+    "objective / treatment": "objective",
+    "post-tx": "objective",
+    "post tx": "objective",
+    "treatment provided": "objective",
+    "today's treatment": "objective",
+    "a": "assessment",
+    "assessment": "assessment",
+    "response": "assessment",
+    "pt response": "assessment",
+    "patient response": "assessment",
+    "client response": "assessment",
+    "pt performance": "assessment",
+    "goals": "assessment",
+    "goal": "assessment",
+    "goal link": "assessment",
+    "goal progress": "assessment",
+    "goal(s)": "assessment",
+    "stg": "assessment",
+    "ltg": "assessment",
+    "impairments": "assessment",
+    "impairment": "assessment",
+    "assessment/goal": "assessment",
+    "impression": "assessment",
+    "a/p": "assessment",
+    "p": "plan",
+    "plan": "plan",
+    "next visit": "plan",
+    "rtc": "plan",
+    "hep": "plan",
+    "education": "plan",
+    "hep issued": "plan",
+    "note": "other",
+    "notes": "other",
+    "reviewer note": "other",
+    "message": "other",
+    "billing comment": "other",
+    "dx": "other",
+    "diagnosis": "other",
+    "precautions": "other",
+    "tests": "other",
+    "measures": "other",
+    "occupational profile": "other",
+    "frequency": "other",
+    "frequency/duration": "other",
+    "comment": "other",
+    "comments": "other",
+    "summary": "other",
+}
+_SECTION_RE = re.compile(
+    r"^[ \t]*(?:\*\*)?(?P<sec>"
+    + "|".join(sorted((re.escape(k) for k in _SECTION_KINDS if len(k) > 1), key=len, reverse=True))
+    + r")(?:\s+from\s+[^:\n]{0,40})?(?:\*\*)?\s*(?::|-(?=\s)|$|(?=\s*\n))"
+    r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADER_RE = re.compile(
+    r"^[ \t]*(?:(?:pt|patient|client|name|date(?:\s+of\s+service)?|diagnosis|payer|insurance|ins|"
+    r"referring|referral|provider|treating(?:\s+clinician)?|supervising\s+\w+|age|acct|account|"
+    r"signed|electronically\s+signed|co-signed|time|visit|session)\s*[:#]"
+    r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b))",
+    re.IGNORECASE,
+)
+_HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
+_BULLET_RE = re.compile(r"^[ \t]*(?:[-*+>~]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
+_LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
+_PREFIX_RE = re.compile(
+    r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|did|worked\s+on|"
+    r"performed|participated\s+in|attended|completed|received|provided|initiated|continued|"
+    r"practiced|trialed)\s+){0,4}",
+    re.IGNORECASE,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_TABLE_LABEL = re.compile(r"intervention|activity|treatment|procedure|service|exercise|code", re.I)
+_TABLE_TIME = re.compile(r"^(?:time|clock|start\s*-\s*end|times?)\b", re.I)
+_TABLE_MIN = re.compile(r"^(?:min|mins|minutes|duration)\b", re.I)
+_TABLE_CODE = re.compile(r"^(?:code|cpt|hcpcs)\b", re.I)
+_TABLE_UNITS = re.compile(r"\bunits?\b", re.I)
+_TABLE_DETAIL = re.compile(r"detail|parameter|dose|notes?|description|assist", re.I)
+
+# Time the note itself calls non-treatment.
+_NB_KINDS = [
+    (
+        "other_patient",
+        re.compile(
+            r"(?:help|assist|attend|transfer|treat|see|check)\w*\s+(?:to\s+|on\s+|with\s+)?(?:another|other|a\s+different|a\s+second)\s+"
+            r"(?:pt|patient|client)|stepped\s+(?:away|out)|step\s+(?:away|out)|phone\s+call|answer\w*\s+(?:the\s+)?phone",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "setup",
+        re.compile(r"\bset[\s-]?up\b|\bsetting\s+up\b|\bsetup\b|\bequipment\s+prep", re.IGNORECASE),
+    ),
+    ("waiting", re.compile(r"\bwait(?:ing|ed)?\b", re.IGNORECASE)),
+    ("documentation", re.compile(r"\bdocument(?:ation|ing)\b|\bcharting\b", re.IGNORECASE)),
+    ("toileting", re.compile(r"\b(?:toileting|bathroom|restroom)\s+break\b", re.IGNORECASE)),
+    ("break", re.compile(r"\b(?:rest\s+)?breaks?\b", re.IGNORECASE)),
+    (
+        "rest",
+        re.compile(
+            r"\b(?:seated\s+|standing\s+|supine\s+)?rest(?:\s+periods?)?\b(?!\s*(?:of\s+)?(?:the|session))",
+            re.IGNORECASE,
+        ),
+    ),
+]
+_NB_INCLUDES = re.compile(
+    r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
+    re.IGNORECASE,
+)
+_NB_EXCLUDED = re.compile(
+    r"\bexclud\w*|\bnot\s+(?:counted|included|billed|timed)|\boff\s+the\s+clock|\bsubtract\w*|\bdeduct\w*|"
+    r"\bremoved\s+from|\bnot\s+part\s+of",
+    re.IGNORECASE,
+)
+_NB_MIN = re.compile(r"(?P<n>\d{1,2})\s*(?:min(?:ute)?s?\b|')", re.IGNORECASE)
+_ASSISTANT_IN_BLOCK = re.compile(r"\b(?:PTA|OTA|COTA(?:/L)?|SLPA)\b")
+
+
+@dataclass
+class _Line:
+    idx: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class _Cand:
+    start: int  # offset where the block starts (line content start)
+    label: Label | None
+    at_start: bool
+    span: Clock | None
+    duration: Duration | None
+    code: tuple[str, int, int] | None
+    head_end: int
+
+    @property
+    def timed(self) -> bool:
+        return self.span is not None or self.duration is not None
+
+
+@dataclass
+class _Block:
+    cand: _Cand
+    start: int
+    end: int
+    bullet: bool
+    lines: int = 1
+    blank_after: bool = False
+    table_row: bool = False
+    row_has_detail: bool = True
+    description: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for i, raw in enumerate(text.split("\n")):
+        out.append(_Line(i, pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def _head_end(text: str, start: int, end: int) -> int:
+    m = _LABEL_COLON.search(text, start, min(end, start + 140))
+    return m.start() if m else min(end, start + 120)
+
+
+def _adjacent_duration(
+    text: str, durations: list[Duration], anchors: list[int], head_end: int
+) -> Duration | None:
+    """The intervention's own duration: written right by its label/code/span, not a detail."""
+    for d in durations:
+        if d.pos >= head_end:
+            continue
+        gap_from = max((a for a in anchors if a <= d.pos), default=None)
+        if gap_from is None:
+            continue
+        gap = text[gap_from : d.pos]
+        if re.fullmatch(
+            r"[\s,;:()=x~\-.]*(?:approx\.?|about|total|for)?[\s~]*", gap, re.IGNORECASE
+        ):
+            return d
+        if (
+            len(gap) <= 45
+            and re.search(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$", gap)
+            and not re.search(r"[:;]", gap)
+        ):
+            return d
+    return None
+
+
+def _candidate(text: str, start: int, end: int) -> _Cand | None:
+    """Does an intervention start at ``text[start:end]`` (one line or sentence)?"""
+    lex = lexicon()
+    pos = start
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    content = pos
+    spans = find_spans(text, pos, end)
+    lead_span = None
+    m_from = re.match(r"(?:from\s+)?", text[pos:end], re.IGNORECASE)
+    if spans and spans[0].pos <= pos + (m_from.end() if m_from else 0):
+        lead_span = spans[0]
+        pos = lead_span.endpos
+        dur_paren = re.match(
+            r"\s*\(\s*(?:~\s*)?\d{1,3}\s*(?:min(?:ute)?s?|')\s*\)", text[pos:end], re.IGNORECASE
+        )
+        if dur_paren:
+            pos += dur_paren.end()
+        while pos < end and text[pos] in " \t,-:":
+            pos += 1
+    head_end = _head_end(text, pos, end)
+    if head_end <= pos:
+        head_end = _head_end(text, head_end + 1, end)
+    labels = [lab for lab in lex.find(text, pos, head_end)]
+    if not labels and head_end < end and text[head_end] != ":":
+        colon = re.compile(r"(?<!\d):(?!\d)").search(text, head_end, min(end, pos + 140))
+        if colon:
+            head_end = colon.start()
+            labels = [lab for lab in lex.find(text, pos, head_end)]
+    label = labels[0] if labels else None
+    at_start = False
+    if label is not None:
+        pre = _PREFIX_RE.match(text, pos, label.start)
+        at_start = pre is not None and pre.end() == label.start
+    code_m = CODE_RE.search(text, content, head_end)
+    code = (code_m.group(0).upper(), code_m.start(), code_m.end()) if code_m else None
+    span = lead_span or next((s for s in spans if s.pos < head_end), None)
+    anchors = [content]
+    if label is not None:
+        anchors.append(label.end)
+    if code is not None:
+        anchors.append(code[2])
+    if span is not None:
+        anchors.append(span.endpos)
+    durations = find_durations(text, content, min(end, head_end + 60))
+    duration = _adjacent_duration(text, durations, sorted(anchors), head_end)
+    if label is None and code is None:
+        return None
+    if label is not None and label.entry.strength == "weak" and not at_start:
+        label = next((lab for lab in labels[1:] if lab.entry.strength == "strong"), None)
+        if label is None and code is None:
+            return None
+    return _Cand(content, label, at_start, span, duration, code, head_end)
+
+
+def _label_colon_start(text: str, c: _Cand) -> bool:
+    """ "Therapeutic activities: ..." - a strong label opening the line, followed by a colon/dash."""
+    if c.label is None or not c.at_start or c.label.entry.strength != "strong":
+        return False
+    if c.label.start - c.start > 2:
+        return False
+    return (
+        re.match(r"\s*(?:\(\w+\)\s*)?(?::|-\s|--)", text[c.label.end : c.label.end + 12])
+        is not None
+    )
+
+
+def _group_session(text: str, start: int, end: int) -> _Cand | None:
+    """A header line that is a group/class session ("Session: UE coordination group, 14:00-14:30")."""
+    labels = lexicon().find(text, start, end)
+    group = next((lab for lab in labels if lab.entry.kind == "group"), None)
+    if group is None:
+        return None
+    spans = find_spans(text, start, end)
+    if not spans:
+        return None
+    span = spans[0]
+    durations = find_durations(text, span.endpos, min(end, span.endpos + 14))
+    duration = durations[0] if durations and durations[0].pos - span.endpos <= 4 else None
+    return _Cand(start, group, True, span, duration, None, end)
+
+
+def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
+    if c is None:
+        return False
+    if c.at_start:
+        return True
+    if c.code is not None and (c.timed or c.label is not None):
+        return True
+    return c.label is not None and (c.timed or allow_untimed_anywhere)
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _SENTENCE_SPLIT.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return out
+
+
+def _is_billing(line: str) -> bool:
+    if KEYWORD_RE.match(line) and CODE_RE.search(line):
+        return True
+    if KEYWORD_RE.match(line) and re.fullmatch(
+        r"\s*(?:billing|billed|charges?|cpt|codes?)\s*:?\s*", line, re.I
+    ):
+        return True
+    return bool(CODE_START_RE.match(line))
+
+
+def _table_header(cells: list[str]) -> dict | None:
+    cols: dict[str, int] = {}
+    for j, cell in enumerate(cells):
+        c = cell.strip()
+        if _TABLE_UNITS.search(c):
+            return None
+        if "time" not in cols and _TABLE_TIME.match(c):
+            cols["time"] = j
+        elif "min" not in cols and _TABLE_MIN.match(c):
+            cols["min"] = j
+        elif "code" not in cols and _TABLE_CODE.match(c) and not re.search(r"interv", c, re.I):
+            cols["code"] = j
+        elif "label" not in cols and _TABLE_LABEL.search(c) and not _TABLE_DETAIL.search(c):
+            cols["label"] = j
+        elif "detail" not in cols and _TABLE_DETAIL.search(c):
+            cols["detail"] = j
+    if ("label" in cols or "code" in cols) and ("time" in cols or "min" in cols):
+        return cols
+    return None
+
+
+def _cells_with_offsets(line: _Line) -> list[tuple[str, int, int]]:
+    out = []
+    pos = line.start
+    for raw in line.text.split("|"):
+        s = pos + len(raw) - len(raw.lstrip())
+        e = pos + len(raw.rstrip())
+        out.append((raw.strip(), s, max(s, e)))
+        pos += len(raw) + 1
+    if out and not out[0][0]:
+        out = out[1:]
+    if out and not out[-1][0]:
+        out = out[:-1]
+    return out
+
+
+def _table_rows(text: str, lines: list[_Line], i: int, cols: dict) -> tuple[list[_Block], int]:
+    blocks: list[_Block] = []
+    k = i + 1
+    lex = lexicon()
+    while k < len(lines) and "|" in lines[k].text:
+        line = lines[k]
+        if re.fullmatch(r"[\s|:\-+=]*", line.text):
+            k += 1
+            continue
+        cells = _cells_with_offsets(line)
+
+        def cell(name, cells=cells):
+            j = cols.get(name)
+            return cells[j] if j is not None and j < len(cells) else None
+
+        label_cell = cell("label") or cell("code")
+        if label_cell is None:
+            break
+        span = None
+        tcell = cell("time")
+        if tcell:
+            spans = find_spans(text, tcell[1], tcell[2])
+            span = spans[0] if spans else None
+        duration = None
+        mcell = cell("min")
+        if mcell:
+            mm = re.fullmatch(r"(?:~\s*)?(\d{1,3})\s*(?:min(?:ute)?s?|')?", mcell[0], re.IGNORECASE)
+            if mm:
+                duration = Duration(int(mm.group(1)), mcell[1], mcell[2])
+        code = None
+        for c in (cell("code"), cell("label")):
+            if c is None:
+                continue
+            cm = CODE_RE.search(text, c[1], c[2])
+            if cm:
+                code = (cm.group(0).upper(), cm.start(), cm.end())
+                break
+        lab_start, lab_end = label_cell[1], label_cell[2]
+        colon = text.find(":", lab_start, lab_end)
+        head_end = colon if colon > 0 else lab_end
+        labels = lex.find(text, lab_start, head_end)
+        label = next(
+            (lab for lab in labels if lab.entry.strength == "strong"), labels[0] if labels else None
+        )
+        if label is None and code is None and span is None:
+            k += 1
+            continue
+        stripped_end = line.start + len(line.text.rstrip())
+        lead = len(line.text) - len(line.text.lstrip())
+        cand = _Cand(line.start + lead, label, True, span, duration, code, head_end)
+        detail = cell("detail")
+        b = _Block(cand, line.start + lead, stripped_end, bullet=False, table_row=True)
+        b.row_has_detail = bool(detail and detail[0]) or (colon > 0)
+        b.description = text[lab_start:head_end].strip()
+        blocks.append(b)
+        k += 1
+    return blocks, k
+
+
+def find_blocks(note: Note) -> list[_Block]:
+    text = note.text
+    lines = _lines(text)
+    blocks: list[_Block] = []
+    open_b: _Block | None = None
+    section: str | None = None
+    i = 0
+
+    def close() -> None:
+        nonlocal open_b
+        open_b = None
+
+    def start(c: _Cand, line: _Line, bullet: bool, end: int | None = None) -> _Block:
+        nonlocal open_b
+        b = _Block(
+            c, c.start, end if end is not None else line.start + len(line.text.rstrip()), bullet
+        )
+        blocks.append(b)
+        open_b = b
+        return b
+
+    def try_plain(line: _Line, from_pos: int, bullet: bool, in_block: bool) -> bool:
+        """Try to start intervention(s) on a plain line (or a section line's rest)."""
+        end = line.start + len(line.text.rstrip())
+        c = _candidate(text, from_pos, end)
+        if c is not None and c.timed:
+            if _valid(c):
+                start(c, line, bullet)
+                return True
+            return False
+        if in_block and not (c is not None and c.at_start):
+            return False
+        # Untimed text: each sentence may name an intervention ("Worked on balance. Pt did exercises.")
+        started = False
+        for s, e in _sentences(text, from_pos, end):
+            sc = _candidate(text, s, e)
+            if sc is not None and sc.at_start:
+                if open_b is not None and started:
+                    open_b.end = s - 1 if text[s - 1] == " " else s
+                    while open_b.end > open_b.start and text[open_b.end - 1] == " ":
+                        open_b.end -= 1
+                start(sc, line, bullet)
+                started = True
+        return started
+
+    while i < len(lines):
+        line = lines[i]
+        raw = line.text
+        if line.blank:
+            if open_b is not None:
+                open_b.blank_after = True
+            if section in ("other", "subjective"):
+                section = None
+            i += 1
+            continue
+        if blocks and (is_totals_line(raw) or _is_billing(raw)):
+            break
+        # Flowsheet tables.
+        if "|" in raw and i + 1 < len(lines) and "|" in lines[i + 1].text:
+            cols = _table_header([c[0] for c in _cells_with_offsets(line)])
+            if cols is not None:
+                close()
+                rows, i = _table_rows(text, lines, i, cols)
+                blocks.extend(rows)
+                continue
+        sec = _SECTION_RE.match(raw)
+        if sec:
+            name = (sec.group("sec") or sec.group("letter") or "").lower()
+            kind = _SECTION_KINDS.get(re.sub(r"\s+", " ", name), "other")
+            rest = line.start + sec.end()
+            close()
+            if kind == "objective":
+                section = "objective"
+                if text[rest : line.end].strip():
+                    try_plain(line, rest, bullet=False, in_block=False)
+                i += 1
+                continue
+            # A timed intervention line right after an S/A/P line still starts (no O: heading).
+            section = kind
+            i += 1
+            continue
+        bullet_m = _BULLET_RE.match(raw)
+        bullet = bullet_m is not None
+        content = line.start + (bullet_m.end() if bullet_m else 0)
+        indented = raw[:1] in (" ", "\t")
+        end = line.start + len(raw.rstrip())
+
+        if _HEADER_RE.match(raw):
+            c = _group_session(
+                text,
+                line.start + _HEADER_LABEL.match(raw).end()
+                if _HEADER_LABEL.match(raw)
+                else content,
+                end,
+            )
+            if c is not None:
+                close()
+                start(c, line, bullet)
+            elif open_b is None or not (bullet or indented):
+                close()
+            i += 1
+            continue
+
+        if section in ("subjective", "assessment", "plan", "other"):
+            c = _candidate(text, content, end)
+            if c is not None and (
+                (c.timed and (c.at_start or (section == "other" and c.label is not None)))
+                or (not bullet and not indented and _label_colon_start(text, c))
+            ):
+                section = "objective"
+                close()
+                start(c, line, bullet)
+            elif open_b is not None and (bullet or indented) and not open_b.blank_after:
+                open_b.end = end
+                open_b.lines += 1
+            i += 1
+            continue
+
+        if open_b is not None and not open_b.table_row:
+            if open_b.blank_after:
+                absorb = open_b.lines == 1 and (bullet or raw.rstrip().endswith(":"))
+                if not absorb:
+                    close()
+            if open_b is not None:
+                if bullet or indented:
+                    c = _candidate(text, content, end)
+                    if c is not None and (
+                        (open_b.bullet and bullet and c.at_start)
+                        or (c.at_start and (c.timed or c.code is not None))
+                        or (c.span is not None and c.label is not None)
+                    ):
+                        start(c, line, bullet)
+                    else:
+                        open_b.end = end
+                        open_b.lines += 1
+                        open_b.blank_after = False
+                else:
+                    if not try_plain(line, content, bullet=False, in_block=True):
+                        open_b.end = end
+                        open_b.lines += 1
+                        open_b.blank_after = False
+                i += 1
+                continue
+        if open_b is not None and open_b.table_row:
+            close()
+        try_plain(line, content, bullet=bullet, in_block=False)
+        i += 1
+    return blocks
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
+    text = note.text
+    out: list[NonBillable] = []
+    for s, e in _clauses(text, start, end):
+        clause = text[s:e]
+        for kind, rx in _NB_KINDS:
+            km = rx.search(clause)
+            if not km:
+                continue
+            includes = bool(_NB_INCLUDES.search(clause))
+            mins = [m for m in _NB_MIN.finditer(clause)]
+            if (
+                kind == "rest"
+                and not includes
+                and re.search(r"between\s+(?:sets|reps|bouts|trials|rounds)", clause, re.I)
+            ):
+                break
+            if not (includes or mins or kind == "other_patient"):
+                break
+            if kind == "other_patient" and not re.search(
+                r"another|other|second|different|phone", clause, re.I
+            ):
+                break
+            near = min(mins, key=lambda m: abs(m.start() - km.start())) if mins else None
+            out.append(
+                NonBillable(
+                    kind=kind,
+                    minutes=int(near.group("n")) if near else None,
+                    counted=not _NB_EXCLUDED.search(clause),
+                    evidence=note.span(s, e),
+                )
+            )
+            break
+    return out
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in re.finditer(r"[.;\n](?:\s|$)|\)\s*:", text[start:end]):
+        e = start + m.start() + (1 if text[start + m.start()] == ")" else 0)
+        if e > pos:
+            out.append((pos, e))
+        pos = start + m.end()
+    if pos < end:
+        out.append((pos, end))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in out if text[s:e].strip()]
+
+
+def build_interventions(
+    note: Note,
+    blocks: list[_Block],
+    billed_codes: list[str],
+    discipline: str | None,
+    medicare: bool | None,
+) -> list[tuple[_Block, Intervention]]:
+    """One intervention per block (a flowsheet row without details merges into its detail
+    paragraph), each paired with its block."""
+    from reviewer import codes as code_table
+
+    text = note.text
+    resolved: list[str | None] = []
+    sources: list[str | None] = []
+    pending: list[int] = []
+    for idx, b in enumerate(blocks):
+        c = b.cand
+        if c.code is not None and code_table.is_known(c.code[0]):
+            resolved.append(c.code[0])
+            sources.append("stated")
+            continue
+        if c.label is None:
+            resolved.append(None)
+            sources.append(None)
+            pending.append(idx)
+            continue
+        cands = c.label.entry.candidates(discipline, medicare)
+        hit = next((x for x in cands if x in billed_codes), None)
+        if hit is not None and c.label.entry.kind != "group":
+            resolved.append(hit)
+            sources.append("mapped")
+            continue
+        if c.label.entry.kind == "group" and hit is not None:
+            resolved.append(hit)
+            sources.append("mapped")
+            continue
+        resolved.append(cands[0] if cands else None)
+        sources.append("mapped")
+        if c.label.entry.kind == "group" or c.label.entry.strength == "weak":
+            pending.append(idx)
+    # A group/class session or an unlabelled timed block: the one billed code nothing else documents.
+    for idx in pending:
+        others = {r for j, r in enumerate(resolved) if j != idx and r}
+        free = [
+            x
+            for x in billed_codes
+            if x not in others and code_table.is_known(x) and code_table.is_timed(x)
+        ]
+        current = resolved[idx]
+        if current in billed_codes:
+            continue
+        if len(free) == 1 and (
+            blocks[idx].cand.label is None or blocks[idx].cand.label.entry.kind == "group"
+        ):
+            resolved[idx] = free[0]
+            sources[idx] = "mapped"
+
+    # A detail paragraph for a flowsheet row that has no details of its own: one intervention.
+    merged_into: dict[int, int] = {}
+    for idx, b in enumerate(blocks):
+        if b.table_row or b.cand.timed or resolved[idx] is None:
+            continue
+        for j, row in enumerate(blocks):
+            if (
+                row.table_row
+                and not row.row_has_detail
+                and resolved[j] == resolved[idx]
+                and j not in merged_into.values()
+            ):
+                merged_into[idx] = j
+                break
+
+    out: list[tuple[_Block, Intervention]] = []
+    for idx, b in enumerate(blocks):
+        if idx in merged_into.values():
+            continue
+        src = blocks[merged_into[idx]] if idx in merged_into else b
+        c = src.cand
+        clock = None
+        if c.span is not None:
+            clock = ClockSpan(
+                start=c.span.start_hhmm,
+                end=c.span.end_hhmm,
+                minutes=c.span.minutes,
+                evidence=note.span(c.span.pos, c.span.endpos),
+            )
+        stated = c.duration.minutes if c.duration is not None else None
+        minutes = stated if stated is not None else (clock.minutes if clock else None)
+        if c.duration is not None:
+            m_ev = note.span(c.duration.pos, c.duration.endpos)
+        elif clock is not None:
+            m_ev = clock.evidence
+        else:
+            m_ev = None
+        label = b.cand.label
+        description = b.description or (
+            label.text
+            if label
+            else (b.cand.code[0] if b.cand.code else text[b.start : b.cand.head_end].strip())
+        )
+        by_assistant = True if _ASSISTANT_IN_BLOCK.search(text, b.start, b.end) else None
+        out.append(
+            (
+                b,
+                Intervention(
+                    description=description,
+                    code=resolved[idx],
+                    code_source=sources[idx] if resolved[idx] else None,
+                    minutes=minutes,
+                    stated_minutes=stated,
+                    minutes_evidence=m_ev,
+                    clock_span=clock,
+                    by_assistant=by_assistant,
+                    nonbillable=_nonbillable(note, b.start, b.end),
+                    evidence=note.span(b.start, b.end),
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,227 @@
+"""Clock times, clock spans, durations and dates, as therapists write them.
+
+Everything here works on the normalised note text (``Note.text``: dashes are ``-``) and returns
+offsets into that text. Regular expressions are compiled once at import; none of them can
+backtrack badly (bounded repetitions only).
+
+- clock spans: ``10:02-10:27``, ``0900-0925``, ``9:00 am to 9:25 am``, ``9:58a-10:21a``,
+  ``2:00-2:25 pm``, ``From 1:30 pm to 1:55 pm``;
+- durations: ``25 min``, ``x25'``, ``25 minutes``, ``15m``, ``~23 min``, ``1 hr 5 min``;
+  a time of day (``at 0845``, ``10:30``) is never a duration, and seconds (``30 s``) are not
+  minutes;
+- dates: ``03/04/2025``, ``3/4/25``, ``2025-03-04``, ``Mar 4, 2025``, ``4 March 2025``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A clock time: H:MM / HH:MM (optionally am/pm) or HHMM (24-hour, plausible clinic hours).
+_MERIDIEM = r"(?:a\.?m\.?|p\.?m\.?|a|p)(?![a-z])"
+_TIME = (
+    r"(?:(?P<{n}h>[01]?\d|2[0-3]):(?P<{n}m>[0-5]\d)(?:\s?(?P<{n}ap>" + _MERIDIEM + r"))?"
+    r"|(?P<{n}hh>0[5-9]|1\d|2[0-2])(?P<{n}mm>[0-5]\d)(?![\d:/.])"
+    r"|(?P<{n}h12>1[0-2]|0?[1-9])\s?(?P<{n}ap12>" + _MERIDIEM + r"))"
+)
+_SPAN_SEP = r"\s*(?:-{1,2}|to|until|till|through|thru)\s*"
+SPAN_RE = re.compile(
+    r"(?<![\d:/.#-])(?:from\s+)?"
+    + _TIME.format(n="a")
+    + _SPAN_SEP
+    + _TIME.format(n="b")
+    + r"(?![\d/])",
+    re.IGNORECASE,
+)
+SINGLE_TIME_RE = re.compile(r"(?<![\d:/.#-])" + _TIME.format(n="a") + r"(?![\d/])", re.IGNORECASE)
+
+#: A duration in minutes ("25 min", "x25'", "~23 min", "1 hr 5 min", "15m").
+DURATION_RE = re.compile(
+    r"(?<![\w:./-])(?P<approx>~|approx\.?\s*|about\s+|approximately\s+)?"
+    r"(?:(?P<hr>\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s+)?(?P<hm>\d{1,2})\s*"
+    r"(?:minutes?|mins?|m)\b\.?)?"
+    r"|(?P<min>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?\b\.?|min\b\.?|m\b(?!\s*(?:walk|ft|feet|meter))|'(?!')))",
+    re.IGNORECASE,
+)
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_NAME = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+DATE_RE = re.compile(
+    r"(?<![\d/.-])(?:"
+    r"(?P<m1>0?[1-9]|1[0-2])/(?P<d1>0?[1-9]|[12]\d|3[01])/(?P<y1>\d{4}|\d{2})"
+    r"|(?P<y2>(?:19|20)\d{2})-(?P<m2>0[1-9]|1[0-2])-(?P<d2>0[1-9]|[12]\d|3[01])"
+    r"|(?P<m3>0?[1-9]|1[0-2])-(?P<d3>0?[1-9]|[12]\d|3[01])-(?P<y3>(?:19|20)\d{2})"
+    r"|"
+    + _MONTH_NAME
+    + r"\s+(?P<d4>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y4>(?:19|20)\d{2})"
+    r"|(?P<d5>[12]\d|3[01]|0?[1-9])\s+"
+    + _MONTH_NAME.replace("?P<mon>", "?P<mon5>")
+    + r",?\s+(?P<y5>(?:19|20)\d{2})"
+    r")(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A parsed clock span: minutes of the day for start and end, and where it was written."""
+
+    start: int
+    end: int
+    pos: int
+    endpos: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    @property
+    def start_hhmm(self) -> str:
+        return f"{self.start // 60:02d}:{self.start % 60:02d}"
+
+    @property
+    def end_hhmm(self) -> str:
+        return f"{self.end // 60:02d}:{self.end % 60:02d}"
+
+
+def _part(m: re.Match, n: str) -> tuple[int, str | None, bool] | None:
+    """(minutes of day before am/pm handling, meridiem, four_digit) for time ``n`` of a match."""
+    if m.group(f"{n}h") is not None:
+        return int(m.group(f"{n}h")) * 60 + int(m.group(f"{n}m")), m.group(f"{n}ap"), False
+    if m.group(f"{n}hh") is not None:
+        return int(m.group(f"{n}hh")) * 60 + int(m.group(f"{n}mm")), None, True
+    if m.group(f"{n}h12") is not None:
+        return int(m.group(f"{n}h12")) * 60, m.group(f"{n}ap12"), False
+    return None
+
+
+def _apply(minutes: int, meridiem: str | None) -> int:
+    hour = minutes // 60
+    if meridiem is None:
+        return minutes
+    pm = meridiem.lower().startswith("p")
+    if pm and hour < 12:
+        return minutes + 12 * 60
+    if not pm and hour == 12:
+        return minutes - 12 * 60
+    return minutes
+
+
+def _guess_half(minutes: int, four_digit: bool) -> int:
+    """No am/pm written: a 12-hour clock reading 1:00-6:59 in a clinic is afternoon."""
+    if not four_digit and 60 <= minutes < 7 * 60:
+        return minutes + 12 * 60
+    return minutes
+
+
+def resolve_pair(
+    a: tuple[int, str | None, bool], b: tuple[int, str | None, bool]
+) -> tuple[int, int] | None:
+    """Start and end in minutes of the day, or None when they do not make a plausible span."""
+    (sa, ma, fa), (sb, mb, fb) = a, b
+    if (ma is None and sa // 60 > 12) or (mb is None and sb // 60 > 12):
+        # 24-hour clock on either side: no am/pm guessing at all.
+        start, end = _apply(sa, ma), _apply(sb, mb)
+    elif ma is None and mb is not None:
+        end = _apply(sb, mb)
+        start = _apply(sa, mb)
+        if start > end:
+            start = _apply(sa, "am") if sa // 60 != 12 else sa
+    elif ma is not None and mb is None:
+        start = _apply(sa, ma)
+        end = _apply(sb, ma)
+        if end < start:
+            end = _apply(sb, "pm")
+    elif ma is None and mb is None:
+        start, end = _guess_half(sa, fa), _guess_half(sb, fb)
+        if end < start and not fb and end + 12 * 60 > start:
+            end += 12 * 60
+    else:
+        start, end = _apply(sa, ma), _apply(sb, mb)
+    if end <= start or end - start > 8 * 60:
+        return None
+    return start, end
+
+
+def find_spans(text: str, start: int = 0, end: int | None = None) -> list[Clock]:
+    """Every plausible clock span in ``text[start:end]`` (offsets into ``text``)."""
+    out: list[Clock] = []
+    for m in SPAN_RE.finditer(text, start, len(text) if end is None else end):
+        a, b = _part(m, "a"), _part(m, "b")
+        if a is None or b is None:
+            continue
+        # A bare hour on both sides ("3-4 pm") is not written as a clock span in notes.
+        if m.group("ah12") is not None and m.group("bh12") is not None:
+            continue
+        pair = resolve_pair(a, b)
+        if pair is None:
+            continue
+        out.append(Clock(pair[0], pair[1], m.start(), m.end()))
+    return out
+
+
+def parse_time(m: re.Match) -> tuple[int, str | None, bool] | None:
+    return _part(m, "a")
+
+
+@dataclass(frozen=True)
+class Duration:
+    minutes: int
+    pos: int
+    endpos: int
+    apostrophe: bool = False
+
+
+def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Duration]:
+    """Every duration in minutes in ``text[start:end]``; never a time of day."""
+    out: list[Duration] = []
+    for m in DURATION_RE.finditer(text, start, len(text) if end is None else end):
+        if m.group("hr") is not None:
+            minutes = int(m.group("hr")) * 60 + int(m.group("hm") or 0)
+        else:
+            minutes = int(m.group("min"))
+        if minutes <= 0 or minutes > 600:
+            continue
+        token = m.group(0)
+        out.append(Duration(minutes, m.start(), m.end(), apostrophe=token.rstrip().endswith("'")))
+    return out
+
+
+def parse_date(m: re.Match) -> str | None:
+    """ISO date from a :data:`DATE_RE` match (two-digit years are 20YY)."""
+    g = m.groupdict()
+    if g["m1"]:
+        month, day, year = int(g["m1"]), int(g["d1"]), g["y1"]
+    elif g["y2"]:
+        month, day, year = int(g["m2"]), int(g["d2"]), g["y2"]
+    elif g["m3"]:
+        month, day, year = int(g["m3"]), int(g["d3"]), g["y3"]
+    elif g["mon"]:
+        month, day, year = _MONTHS[g["mon"][:3].lower()], int(g["d4"]), g["y4"]
+    else:
+        month, day, year = _MONTHS[g["mon5"][:3].lower()], int(g["d5"]), g["y5"]
+    y = int(year)
+    if len(year) == 2:
+        y += 2000
+    try:
+        import datetime
+
+        return datetime.date(y, month, day).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,194 @@
+"""Visit span(s) and the stated totals (total timed-code minutes, total treatment time).
+
+Shapes: ``Visit: 09:00-09:40``, ``Session 0900-0940``, ``Time in 1:15 pm  Time out 1:55 pm``,
+``Start 15:10  End 15:38``, ``Seen 14:00-14:50.``, a clock span alone on a header line,
+``0900-0923 total session``; totals ``Total timed code minutes: 40``, ``Total timed: 23 min``,
+``TTT 38 / TT 45``, ``Total tx time: 23 min``, ``Total treatment time 09:00-09:40`` (a span),
+``Total timed code min 28 (NMR 10, TherEx 10, MT 8)``. Nothing is computed or defaulted: a
+total the note does not state stays null (except that a whole-visit clock span is the visit's
+stated treatment time).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewer.extract.rules_based.timeparse import _SPAN_SEP, _TIME, SPAN_RE, _part, resolve_pair
+from reviewer.facts import ClockSpan, NumberFact
+from reviewer.intake import Note
+
+TOTAL_TIMED_RE = re.compile(
+    r"(?:\btotal\s+timed\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)(?P<n>\d{1,3})(?![\d:/])",
+    re.IGNORECASE,
+)
+TIMED_LINE_RE = re.compile(
+    r"^[ \t]*(?:timed\s+(?:code\s+)?(?:treatment\s+|tx\s+)?(?:minutes|mins?|time))\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TX_LABEL = (
+    r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)(?:\s+(?:time|minutes|mins?))?"
+    r"|\btotal\s+time\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z]))"
+)
+TOTAL_TX_RE = re.compile(
+    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)(?P<n>\d{1,3})(?![\d:/])(?!\s*(?:-|to)\s*\d)",
+    re.IGNORECASE,
+)
+TOTAL_TX_SPAN_RE = re.compile(
+    _TX_LABEL + r"\s*[:=\-]?\s*\(?(?=" + SPAN_RE.pattern + r")", re.IGNORECASE
+)
+_VISIT_LABEL = re.compile(
+    r"(?:\b(?:visit(?:\s+ran)?|session(?:\s+today)?|seen|treatment\s+session|tx\s+session|appointment"
+    r"|appt|treated)\b|^[ \t]*time\b)[^\n]{0,40}?(?="
+    + SPAN_RE.pattern.replace("(?P<", "(?P<v")
+    + r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_IN_OUT_RE = re.compile(
+    r"(?:time\s*in|\bin|\bstart(?:ed)?|\barrived)\s*[:\-]?\s*"
+    + _TIME.format(n="a")
+    + r"[^\n]{0,30}?(?:time\s*out|\bout|\bend(?:ed)?|\bleft|\bdeparted)\s*[:\-]?\s*"
+    + _TIME.format(n="b")
+    + r"(?![\d/])",
+    re.IGNORECASE,
+)
+_BARE_SPAN_LINE = re.compile(
+    r"^[ \t(]*(?=" + SPAN_RE.pattern.replace("(?P<", "(?P<w") + r")", re.MULTILINE | re.IGNORECASE
+)
+_SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s*$", re.IGNORECASE)
+
+
+def _clock(note: Note, start: int, end: int, a, b) -> ClockSpan | None:
+    pair = resolve_pair(a, b)
+    if pair is None:
+        return None
+    s, e = pair
+    return ClockSpan(
+        start=f"{s // 60:02d}:{s % 60:02d}",
+        end=f"{e // 60:02d}:{e % 60:02d}",
+        minutes=e - s,
+        evidence=note.span(start, end),
+    )
+
+
+def _span_at(note: Note, pos: int, line_end: int) -> ClockSpan | None:
+    m = SPAN_RE.match(note.text, pos, line_end)
+    if not m:
+        return None
+    a, b = _part(m, "a"), _part(m, "b")
+    if a is None or b is None:
+        return None
+    return _clock(note, m.start(), m.end(), a, b)
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def visit_spans(note: Note, intervention_lines: set[int] | None = None) -> list[ClockSpan]:
+    """Clock span(s) of the whole visit. ``intervention_lines``: starts of lines that are
+    intervention blocks (their spans are the intervention's, not the visit's)."""
+    text = note.text
+    skip = intervention_lines or set()
+    out: list[ClockSpan] = []
+
+    def add(span: ClockSpan | None, pos: int) -> None:
+        if span is None:
+            return
+        if _line_bounds(text, pos)[0] in skip and not _is_totals_line(text, pos):
+            return
+        if any(o.start == span.start and o.end == span.end for o in out):
+            return
+        out.append(span)
+
+    for m in _IN_OUT_RE.finditer(text):
+        a, b = _part(m, "a"), _part(m, "b")
+        if a and b:
+            add(_clock(note, m.start(), m.end(), a, b), m.start())
+    for m in _VISIT_LABEL.finditer(text):
+        _, line_end = _line_bounds(text, m.start())
+        add(_span_at(note, m.end(), line_end), m.start())
+    for m in TOTAL_TX_SPAN_RE.finditer(text):
+        _, line_end = _line_bounds(text, m.start())
+        add(_span_at(note, m.end(), line_end), m.start())
+    for m in _BARE_SPAN_LINE.finditer(text):
+        line_start, line_end = _line_bounds(text, m.end())
+        span_m = SPAN_RE.match(text, m.end(), line_end)
+        if span_m and _SESSION_AFTER.match(text, span_m.end(), line_end):
+            add(_span_at(note, m.end(), line_end), m.end())
+    # A span written on a totals line ("Total tx 43 min (10:00-10:43)", "... | 0900-0945").
+    for m in list(TOTAL_TX_RE.finditer(text)) + list(TOTAL_TIMED_RE.finditer(text)):
+        line_start, line_end = _line_bounds(text, m.start())
+        for s in SPAN_RE.finditer(text, line_start, line_end):
+            add(_span_at(note, s.start(), line_end), s.start())
+    out.sort(key=lambda c: c.evidence.start)
+    return out
+
+
+def _is_totals_line(text: str, pos: int) -> bool:
+    start, end = _line_bounds(text, pos)
+    line = text[start:end]
+    return bool(
+        TOTAL_TX_RE.search(line) or TOTAL_TIMED_RE.search(line) or TOTAL_TX_SPAN_RE.search(line)
+    )
+
+
+def is_totals_line(line: str) -> bool:
+    return bool(
+        TOTAL_TX_RE.search(line)
+        or TOTAL_TIMED_RE.search(line)
+        or TOTAL_TX_SPAN_RE.search(line)
+        or TIMED_LINE_RE.match(line)
+    )
+
+
+def total_timed(note: Note) -> NumberFact | None:
+    text = note.text
+    m = TOTAL_TIMED_RE.search(text) or TIMED_LINE_RE.search(text)
+    if not m:
+        return None
+    end = m.end("n")
+    unit = re.match(r"\s*(?:min(?:ute)?s?\b\.?|')", text[end : end + 10], re.IGNORECASE)
+    if unit:
+        end += len(unit.group(0).rstrip("."))
+    return NumberFact(minutes=int(m.group("n")), evidence=note.span(m.start(), end))
+
+
+def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
+    """The stated total treatment time; else the whole-visit clock span (which states it)."""
+    text = note.text
+    for m in TOTAL_TX_RE.finditer(text):
+        # Not "Total timed ..." (TOTAL_TX_RE's "total time" needs a word boundary after "time").
+        end = m.end("n")
+        unit = re.match(r"\s*(?:min(?:ute)?s?\b\.?|')", text[end : end + 10], re.IGNORECASE)
+        if unit:
+            end += len(unit.group(0).rstrip("."))
+        return NumberFact(minutes=int(m.group("n")), evidence=note.span(m.start(), end))
+    for m in TOTAL_TX_SPAN_RE.finditer(text):
+        _, line_end = _line_bounds(text, m.start())
+        span = _span_at(note, m.end(), line_end)
+        if span:
+            return NumberFact(
+                minutes=span.minutes,
+                evidence=note.span(
+                    m.start(),
+                    span.evidence and m.end() + len(SPAN_RE.match(text, m.end()).group(0)),
+                ),
+            )
+    if spans:
+        total = sum(s.minutes for s in spans)
+        first = spans[0]
+        return NumberFact(minutes=total, evidence=first.evidence)
+    return None
+
+
+__all__ = [
+    "TOTAL_TIMED_RE",
+    "TOTAL_TX_RE",
+    "is_totals_line",
+    "total_timed",
+    "total_treatment",
+    "visit_spans",
+    "_SPAN_SEP",
+]
