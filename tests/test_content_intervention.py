@@ -1,0 +1,222 @@
+"""Content inside one intervention: activities, parameters, guidance, independence, group.
+
+Interventions are built by hand here (label line through details as the evidence span), the
+way the structural extractor hands them to ``content.annotate``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based import content
+from reviewer.facts import Intervention, NoteFacts
+from reviewer.intake import normalise
+
+
+def annotate_blocks(
+    text: str, *blocks: str, code: str | None = "97112", minutes: int | None = None
+):
+    """Annotate ``text`` with one intervention per block (each block a substring of text)."""
+    note = normalise(text)
+    items = []
+    for block in blocks:
+        start = note.text.index(block)
+        items.append(
+            Intervention(
+                description=block.split(":")[0][:30],
+                code=code,
+                minutes=minutes,
+                stated_minutes=minutes,
+                evidence=note.span(start, start + len(block)),
+            )
+        )
+    facts = NoteFacts(interventions=items)
+    content.annotate(note, facts)
+    return facts
+
+
+def one(text: str, **kw) -> Intervention:
+    return annotate_blocks(text, text, **kw).interventions[0]
+
+
+# --- activities: (text, expected category of the first activity) -------------------------
+ACTIVITY_CASES = [
+    ("NMR: SLS on foam 3 x 20 s", "balance"),  # abbreviation
+    ("NMR: tandem walk 4 x 15 ft", "balance"),
+    ("NMR: Romberg EO/EC on foam 3 x 30 s", "balance"),
+    ("NMR: lateral weight shifts 2 x 10", "weight_shifting"),
+    ("NMR: PT perturbations at pelvis 3 x 30 s", "perturbation"),
+    ("NMR: PNF D2 flexion 3 x 8", "pnf"),
+    ("NMR: BAPS board lvl 3, 3 x 1 min", "proprioception"),
+    ("NMR: finger-to-nose 2 x 10", "coordination"),
+    ("NMR: VOR x1 gaze stabilization 3 x 45 s", "vestibular"),
+    ("Gait training: amb with RW 3 x 75 ft, CGA", "gait"),
+    ("TherEx: sit to stand 3 x 10", "transfers"),
+    ("TherEx: bridges 3 x 12", "strengthening"),
+    ("TherEx: seated hip flexion marches 2# 3 x 10", "strengthening"),  # seated beats marches
+    ("TherEx: hamstring stretch 3 x 30 s", "stretching"),
+    ("TherEx: heel slides 2 x 15", "range_of_motion"),
+    ("TherEx: recumbent bike L3 x 8 min", "conditioning"),
+    ("MT: R talocrural posterior glides gr III 3 x 30 s", "manual_therapy"),
+    ("Self-care: UB dressing 3 trials", "self_care"),
+    ("TA: simulated meal prep, 2 trials", "functional_task"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), ACTIVITY_CASES)
+def test_a_named_activity_gets_its_category(text, category):
+    item = one(text)
+    assert item.activities, f"no activity found in {text!r}"
+    assert item.activities[0].category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NMR: worked on balance.",  # generic: D001's, not an activity
+        "TherEx per flowsheet.",
+        "TherEx: pt did exercises.",
+    ],
+)
+def test_generic_phrases_are_not_activities(text):
+    assert one(text).activities == []
+
+
+# --- parameters: (text, kinds that must be among the first activity's parameters) -----------
+PARAMETER_CASES = [
+    ("TherEx: bridges 3 x 12", {"sets_reps"}),
+    ("NMR: SLS on Airex 3 x 30 s", {"surface", "sets_reps"}),
+    (
+        "Gait training: amb 2 x 100 ft with quad cane, CGA",
+        {"distance", "equipment", "assist_level"},
+    ),
+    ("TherEx: standing hip abduction 2# 3 x 12", {"load"}),
+    ("TherEx: clamshells with green TheraBand 2 x 15", {"load"}),
+    ('NMR: step taps to 4" step x 10 each', {"equipment", "reps"}),
+    ("MT: PA glides gr III 4 x 30 s", {"grade"}),
+    ("TA: stirring batter 2 min", {"duration"}),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), PARAMETER_CASES)
+def test_parameters_are_read_and_typed(text, kinds):
+    params = {p.kind for a in one(text).activities for p in a.parameters}
+    assert kinds <= params, f"{text!r}: got {params}"
+
+
+def test_the_interventions_own_minutes_are_not_a_parameter():
+    item = one("TherEx (15 min): bridges, clams, LAQ.", code="97110", minutes=15)
+    assert [a.name for a in item.activities] == ["bridges", "clams", "LAQ"]
+    assert all(a.parameters == [] for a in item.activities)
+
+
+def test_a_parameter_after_two_activities_goes_to_the_nearest_preceding_one():
+    item = one("NMR: SLS on Airex 4 x 20 s, star-excursion reaches x 6 each direction")
+    by_name = {a.name: {p.value for p in a.parameters} for a in item.activities}
+    assert "4 x 20 s" in by_name["SLS"]
+    assert any(v.startswith("x 6") for v in by_name["star-excursion reaches"])
+
+
+def test_parameters_do_not_reach_across_lines():
+    item = one("NMR:\n - tandem stance 3\n - 180° turns x 8 each direction")
+    values = [p.value for a in item.activities for p in a.parameters]
+    assert all("\n" not in v for v in values)
+
+
+# --- guidance: (text, kinds expected) ---------------------------------------------------------
+GUIDANCE_CASES = [
+    ("NMR: SLS 3 x 10 s, VCs for hip strategy", {"verbal_cues"}),
+    ("NMR: SLS 3 x 10 s, TCs at pelvis", {"tactile_cues"}),
+    ("NMR: weight shifts with mirror feedback", {"visual_cues"}),
+    ("NMR: weight shifts 3 x 10, manual facilitation at L hip", {"manual_facilitation"}),
+    ("NMR: tandem 3 x 30 s, CGA", {"physical_assistance"}),
+    ("NMR: reach 2 x 8, min A for weight acceptance", {"physical_assistance"}),
+    ("NMR: foam stance 3 x 30 s, PT guarding", {"guarding"}),
+    ("NMR: rocker board with PT-applied perturbations 3 x 45 s", {"perturbation"}),
+    ("NMR: SLS 3 x 10 s in parallel bars, SBA/supervision only", {"standby_supervision"}),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), GUIDANCE_CASES)
+def test_guidance_kinds_are_recognised(text, kinds):
+    assert kinds <= {g.kind for g in one(text).guidance}
+
+
+def test_assist_level_is_recorded():
+    levels = {g.level for g in one("NMR: reach, min A first set, CGA by third").guidance}
+    assert {"min A", "CGA"} <= levels
+
+
+def test_a_patient_correcting_himself_is_not_a_therapist_cue():
+    kinds = {
+        g.kind for g in one("NMR: SLS 3 x 10 s, SBA, supervision only, pt self-corrected").guidance
+    }
+    assert "verbal_cues" not in kinds
+    assert "standby_supervision" in kinds
+
+
+# --- independence ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        (
+            "TherEx: Recumbent bike warm-up L3 x 8 min, independent; bridges 3 x 12",
+            "Recumbent bike warm-up L3 x 8 min, independent",
+        ),
+        (
+            "TherEx: recumbent bike 8 min, pt pedaled on his own, no cues needed; step-ups 2 x 10",
+            "recumbent bike 8 min, pt pedaled on his own, no cues needed",
+        ),
+        (
+            "TherEx:\n  - first 10 min: pt completed his printed HEP on his own, no instruction given",
+            "pt completed his printed HEP on his own, no instruction given",
+        ),
+        (
+            "TherEx: pt performed her HEP independently x 6 min (bridges 2 x 15)",
+            "pt performed her HEP independently x 6 min",
+        ),
+    ],
+)
+def test_independent_work_inside_an_intervention_is_flagged_with_its_clause(text, quote):
+    item = one(text, code="97110")
+    assert item.independent
+    assert item.independent_evidence.text == quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-care: LB dressing 3 trials, min A -> SBA; goal to dress independently",  # a goal
+        "Self-care: UB dressing 3 trials; now able to don shirt independently",  # an outcome
+        "TA: meal prep 2 trials, CGA; STG modified independence",
+        "NMR: SLS 3 x 10 s, SBA, pt self-corrected",  # stand-by is not independent
+    ],
+)
+def test_goals_outcomes_and_standby_are_not_independent_activity(text):
+    assert not one(text).independent
+
+
+# --- group and concurrent ---------------------------------------------------------------------
+def test_a_class_with_a_head_count_is_group():
+    item = one("Balance class 10:00-10:30, 4 participants with 1 PT: tandem stance 3 x 30 s")
+    assert item.group and not item.concurrent
+    assert "4 participants with 1 PT" in item.group_evidence.text
+
+
+def test_alternating_between_two_clients_is_concurrent():
+    item = one(
+        "TA (28 min): seated alongside another client; OT alternated between the two clients "
+        "throughout (concurrent). Coins 3 trials.",
+        code="97530",
+    )
+    assert item.concurrent
+
+
+def test_one_on_one_is_not_group_even_in_a_group_visit():
+    item = one("Individual NMR (97112), one-on-one in a private room: turns x 8 each way")
+    assert not item.group and not item.concurrent
+
+
+def test_muscle_groups_and_co_treatment_are_not_group_therapy():
+    assert not one("TherEx: hip muscle group strengthening 3 x 10").group
+    assert not one("NMR: co-treat with OT, SLS 3 x 10 s").group

@@ -1,0 +1,219 @@
+"""Note-level content: responses, goal links, impairments, diagnoses, safety, group statements,
+vague phrases, and evidence offsets into the note as given."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based import content
+from reviewer.facts import Intervention, NoteFacts
+from reviewer.intake import normalise
+
+
+def annotate(text: str, *blocks: str) -> NoteFacts:
+    note = normalise(text)
+    items = []
+    for block in blocks:
+        start = note.text.index(block)
+        items.append(
+            Intervention(description=block[:20], evidence=note.span(start, start + len(block)))
+        )
+    facts = NoteFacts(interventions=items)
+    content.annotate(note, facts)
+    return facts
+
+
+# --- responses ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "SLS on foam 10 s (4 s at eval).",  # change against a baseline
+        "Needed VCs on 3 of 8 turns today vs 7 of 8 last week.",  # cue need
+        "Lateral ankle pain 3/10 -> 2/10.",  # symptoms with change
+        "DF ROM 8° → 12° after glides.",
+        "R knee buckled once during side-stepping, caught with CGA.",
+        'Pt reports feeling "steadier" turning by the end of the session.',
+        "Foam EC 10 s on 2/3 trials.",
+    ],
+)
+def test_a_response_to_treatment_is_found(sentence):
+    assert annotate(f"A: {sentence}\n").responses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A: Tolerated treatment well.\n",  # tolerated well alone does not count
+        "A: Pt tolerated tx well.\n",
+        "S: Pt says he is doing ok today.\n",
+        "STG: BBS >= 45/56 by 04/08/2025\n",  # a goal is not a response
+        "Visit 6 of 12 this cert period.\n",  # a visit count is not a response
+        "Total timed 40 min / Total tx 40 min\n",
+    ],
+)
+def test_stock_phrases_goals_and_header_lines_are_not_responses(text):
+    assert annotate(text).responses == []
+
+
+# --- goal links -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Progress toward STG 2 (tandem stance 30 s): 20 s today.",
+        "Working toward her goal of walking the park loop.",
+        "Continues to need skilled NMR and gait training for L hemiparesis.",
+        "LTG remains: pt to ambulate household distances without a fall.",
+        "Plan of care sent to Dr. Whitaker for certification.",
+    ],
+)
+def test_a_goal_or_plan_of_care_link_is_found(sentence):
+    assert annotate(f"{sentence}\n").goal_refs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "P: Continue POC.\n",
+        "Plan: continue per plan of care.\n",
+        "P: cont plan.\n",
+        "RTC Friday.\n",
+    ],
+)
+def test_continue_per_poc_alone_is_not_a_goal_link(text):
+    assert annotate(text).goal_refs == []
+
+
+# --- impairments and diagnoses ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "impaired dynamic balance",
+        "high fall risk",
+        "proprioceptive deficit",
+        "R hemiparesis",
+        "foot drop",
+        "deconditioning",
+        "quad weakness",
+        "poor postural control",
+        "dysmetria",
+    ],
+)
+def test_impairments_are_found(phrase):
+    assert annotate(f"A: {phrase} persists.\n").impairments
+
+
+def test_plain_performance_lines_name_no_impairment():
+    text = "SLS R improved from 8 s to 11 s; backward walking with 1 off-line step per pass.\n"
+    assert annotate(text).impairments == []
+
+
+def test_diagnoses_are_read_with_codes_and_text():
+    facts = annotate(
+        "Pt: A. B.   MRN 1   Dx: R26.81 Unsteadiness on feet; Z91.81 History of falling\n"
+    )
+    assert [(d.code, d.text) for d in facts.diagnoses] == [
+        ("R26.81", "Unsteadiness on feet"),
+        ("Z91.81", "History of falling"),
+    ]
+
+
+def test_a_diagnosis_without_a_code_is_kept_as_text_and_three_character_codes_are_read():
+    facts = annotate("Dx: CVA with L hemiparesis\nDx: G35 multiple sclerosis\n")
+    assert [(d.code, d.text) for d in facts.diagnoses] == [
+        (None, "CVA with L hemiparesis"),
+        ("G35", "multiple sclerosis"),
+    ]
+
+
+def test_codes_in_prose_are_not_diagnoses():
+    assert annotate("Bike L3 x 8 min; L4-L5 CPA gr III.\n").diagnoses == []
+
+
+# --- safety, group statements --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "gait belt on",
+        "CGA throughout",
+        "in parallel bars",
+        "PT guarding the pt on foam",
+        "at counter",
+        "chair behind him",
+        "fingertip support at counter",
+        "along hallway rail",
+    ],
+)
+def test_safety_measures_are_found(phrase):
+    assert annotate(f"NMR: tandem stance 3 x 30 s, {phrase}.\n").safety_measures
+
+
+def test_cues_and_a_cane_are_not_safety_measures():
+    assert (
+        annotate("Gait: amb with SPC 3 x 150 ft on ramp; VCs, TCs at knee.\n").safety_measures == []
+    )
+
+
+def test_group_statements_are_collected():
+    facts = annotate(
+        "Session: UE coordination group, 14:00-14:30 - 3 clients, 1 OT, same room, same time.\n"
+    )
+    assert facts.group_statements
+
+
+# --- vague phrases ------------------------------------------------------------------------------
+def test_vague_phrases_are_found_with_categories():
+    facts = annotate(
+        "O: Worked on balance. Pt did exercises.\nA: Tolerated treatment well.\nP: Continue POC.\n"
+    )
+    assert [(v.phrase, v.category) for v in facts.vague_phrases] == [
+        ("worked on balance", "generic_activity"),
+        ("pt did exercises", "generic_activity"),
+        ("tolerated treatment well", "tolerance"),
+        ("continue per POC", "plan"),
+    ]
+    assert content.vague_target("worked on balance") == "balance"
+
+
+def test_a_vague_phrase_inside_an_intervention_points_to_it():
+    text = "NMR 10:00-10:20: SLS 3 x 10 s, CGA.\nTherEx 10:20-10:35 per flowsheet.\n"
+    facts = annotate(
+        text, "NMR 10:00-10:20: SLS 3 x 10 s, CGA.", "TherEx 10:20-10:35 per flowsheet."
+    )
+    assert [(v.phrase, v.intervention) for v in facts.vague_phrases] == [("per flowsheet", 1)]
+
+
+def test_progressing_toward_a_goal_is_not_vague():
+    assert annotate("Progressing toward LTG #1.\n").vague_phrases == []
+
+
+# --- evidence offsets --------------------------------------------------------------------------
+def test_evidence_offsets_index_the_note_as_given():
+    original = "DOS\u00a003/04/2025\r\nNMR\u2013 SLS on foam 3\u00d730 s, CGA.\r\nA: pain 3/10 \u2192 1/10.\r\n"
+    note = normalise(original)
+    block = "NMR- SLS on foam 3x30 s, CGA."
+    start = note.text.index(block)
+    facts = NoteFacts(
+        interventions=[
+            Intervention(description="NMR", evidence=note.span(start, start + len(block)))
+        ]
+    )
+    content.annotate(note, facts)
+    spans = [a.evidence for a in facts.interventions[0].activities]
+    spans += [p.evidence for a in facts.interventions[0].activities for p in a.parameters]
+    spans += [g.evidence for g in facts.interventions[0].guidance] + [
+        r.evidence for r in facts.responses
+    ]
+    assert spans
+    for span in spans:
+        assert original[span.start : span.end] == span.text
+    assert any(
+        p.value == "3x30 s" and p.evidence.text == "3\u00d730 s"
+        for a in facts.interventions[0].activities
+        for p in a.parameters
+    )
+
+
+def test_annotate_is_deterministic():
+    text = "NMR: SLS on foam 3 x 20 s, CGA, VCs.\nA: SLS 10 s (4 s last week).\nGoal: STG 1.\n"
+    first = annotate(text, "NMR: SLS on foam 3 x 20 s, CGA, VCs.").model_dump()
+    assert annotate(text, "NMR: SLS on foam 3 x 20 s, CGA, VCs.").model_dump() == first
