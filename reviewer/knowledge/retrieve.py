@@ -27,7 +27,9 @@ from reviewer.knowledge.index import OpenIndex, chunk_documents, open_index, res
 HYBRID = True
 #: Reciprocal-rank-fusion constant (the usual 60).
 RRF_K = 60
-#: Chunks fetched per requested document before keeping each document's best chunk.
+#: Chunks each ranking contributes to the fusion, whatever ``k`` is (so that the order of the
+#: first hits does not depend on how many are asked for); more when ``k`` is large.
+CANDIDATES = 40
 FETCH_PER_HIT = 4
 MAX_QUERY_CHARS = 4000
 
@@ -200,7 +202,7 @@ def search(query: str, k: int = 5, hybrid: bool | None = None) -> list[Hit]:
     hybrid = HYBRID if hybrid is None else hybrid
     for attempt in (1, 2):
         searcher = _searcher()
-        n = min(max(k * FETCH_PER_HIT, 10), searcher.opened.chunks)
+        n = min(max(k * FETCH_PER_HIT, CANDIDATES), searcher.opened.chunks)
         try:
             ranked = searcher.dense(query, n)
             if hybrid:
