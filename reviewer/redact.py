@@ -226,6 +226,7 @@ def redact(text: str) -> Redaction:
             if not value:
                 continue
             found.append((start, start + len(value), "NAME"))
+            names.add(value)
             names.update(
                 part
                 for part in re.split(r"[ ,]+", value)

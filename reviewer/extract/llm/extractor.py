@@ -34,8 +34,8 @@ from reviewer.redact import Redaction, identity, redact
 
 log = logging.getLogger(__name__)
 
-#: (endpoint, model) -> the structured-output method that endpoint accepted (per process).
-_WORKING_METHOD: dict[tuple[str, str], StructuredMethod] = {}
+#: (endpoint, model, configured method) -> the structured-output method that endpoint accepted (per process).
+_WORKING_METHOD: dict[tuple[str, str, str], StructuredMethod] = {}
 
 _GUIDANCE_CHARS = 900
 
@@ -177,6 +177,9 @@ def _raw_text(raw: Any) -> str:
         args = call.get("args")
         if args:
             return json.dumps(args)
+    for call in getattr(raw, "invalid_tool_calls", None) or []:
+        if call.get("args"):
+            return str(call["args"])
     extra = getattr(raw, "additional_kwargs", {}) or {}
     for call in extra.get("tool_calls") or []:
         fn = call.get("function") or {}
@@ -370,7 +373,7 @@ class LLMExtractor:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         s = self.settings
-        memo = (s.endpoint_label, s.model)
+        memo = (s.endpoint_label, s.model, s.structured)
         chain = s.method_chain()
         if memo in _WORKING_METHOD:
             chain = [_WORKING_METHOD[memo]] + [m for m in chain if m != _WORKING_METHOD[memo]]
@@ -384,7 +387,7 @@ class LLMExtractor:
             calls += 1
             try:
                 try:
-                    raw, parsed, error = self._invoke(method, messages)
+                    raw, _parsed, error = self._invoke(method, messages)
                 except _Rejected as exc:
                     rejected.append(f"{method}: {exc.reason}")
                     log.info(
@@ -422,7 +425,7 @@ class LLMExtractor:
             text = _raw_text(raw)
             problem: str
             try:
-                data = parsed if isinstance(parsed, dict) else parse_json(text)
+                data = parse_json(text)  # strictly: never a partial parse of a cut answer
                 validate_answer(data)
                 _WORKING_METHOD[memo] = method
                 return data, method, calls

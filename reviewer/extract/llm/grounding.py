@@ -130,7 +130,8 @@ def _finditer(patterns: list[re.Pattern[str]], hay: str):
 
 
 def has_number(text: str, number: int) -> bool:
-    return re.search(rf"(?<![\d.])0*{number}(?!\d)", text) is not None
+    """``number`` is written in ``text`` (not as part of a longer number or a clock time)."""
+    return re.search(rf"(?<![\d.])(?<!\d:)0*{number}(?!\d)(?!:\d)", text) is not None
 
 
 def parse_hhmm(value: str) -> tuple[int, int] | None:
