@@ -27,7 +27,6 @@ from reviewer.config import data_dir, offline_environment
 from reviewer.errors import ConfigError
 from reviewer.knowledge.documents import (
     KnowledgeDoc,
-    knowledge_dir,
     knowledge_files,
     load_documents,
 )
@@ -244,8 +243,3 @@ def reset_open_index() -> None:
 def build_index(force: bool = False) -> OpenIndex:
     """Build the index now (``force`` rebuilds even when it is up to date)."""
     return open_index(force=force)
-
-
-def describe() -> str:
-    """One line about the index, for the CLI."""
-    return f"knowledge documents in {knowledge_dir()}, index in {index_dir()}"
