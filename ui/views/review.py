@@ -98,15 +98,7 @@ if submitted:
         state.pop("rv_result", None)
     else:
         state.pop("rv_error", None)
-        downloads: dict[str, str] = {}
-        try:
-            from reviewer.report import render_json, render_markdown
-
-            downloads["json"] = render_json(outcome.review)
-            downloads["markdown"] = render_markdown(outcome.review, text)
-        except Exception as exc:  # the review itself is still shown
-            downloads["problem"] = f"report export unavailable ({type(exc).__name__})"
-        state["rv_result"] = {"contract": outcome.contract, "note": text, "downloads": downloads}
+        state["rv_result"] = {"contract": outcome.contract, "note": text, "review": outcome.review}
 
 if state.get("rv_error"):
     st.error(f"This note cannot be reviewed: {state['rv_error']}", icon=":material/block:")
@@ -119,23 +111,31 @@ if result:
             icon=":material/sync_problem:",
         )
     uikit.render_review(result["contract"], result["note"], key="rv")
-    downloads = result["downloads"]
+    review, note = result["review"], result["note"]
+
+    def _json() -> str:
+        from reviewer.report import render_json
+
+        return render_json(review)
+
+    def _markdown() -> str:
+        from reviewer.report import render_markdown
+
+        return render_markdown(review, note)
+
+    # The reports are rendered only when a button is clicked (deferred download data).
     with st.container(horizontal=True):
-        if "json" in downloads:
-            st.download_button(
-                "Download JSON",
-                downloads["json"],
-                file_name="review.json",
-                mime="application/json",
-                icon=":material/download:",
-            )
-        if "markdown" in downloads:
-            st.download_button(
-                "Download Markdown",
-                downloads["markdown"],
-                file_name="review.md",
-                mime="text/markdown",
-                icon=":material/download:",
-            )
-    if "problem" in downloads:
-        st.caption(downloads["problem"])
+        st.download_button(
+            "Download JSON",
+            _json,
+            file_name="review.json",
+            mime="application/json",
+            icon=":material/download:",
+        )
+        st.download_button(
+            "Download Markdown",
+            _markdown,
+            file_name="review.md",
+            mime="text/markdown",
+            icon=":material/download:",
+        )
