@@ -43,7 +43,7 @@ ENTRY_RE = re.compile(
     re.IGNORECASE,
 )
 MOD_RE = re.compile(_MOD, re.IGNORECASE)
-_MIN_ON_LINE = re.compile(r"^\s*\(\s*(\d{1,3})\s*min(?:utes?|s)?\s*\)", re.IGNORECASE)
+_MIN_ON_LINE = re.compile(r"\s*\(\s*(\d{1,3})\s*min(?:utes?|s)?\s*\)", re.IGNORECASE)
 
 KEYWORD_RE = re.compile(
     r"^\s*(?:[-*]\s*)?(?:billing(?:\s+codes?)?|billed(?:\s+codes?)?|bill|charges?|charged|"

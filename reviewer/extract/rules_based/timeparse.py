@@ -37,7 +37,7 @@ SINGLE_TIME_RE = re.compile(r"(?<![\d:/.#-])" + _TIME.format(n="a") + r"(?![\d/]
 
 #: A duration in minutes ("25 min", "x25'", "~23 min", "1 hr 5 min", "15m").
 DURATION_RE = re.compile(
-    r"(?<![\w:./-])(?P<approx>~|approx\.?\s*|about\s+|approximately\s+)?"
+    r"(?:(?<=x)|(?<![\w:./-]))(?P<approx>~|approx\.?\s*|about\s+|approximately\s+)?"
     r"(?:(?P<hr>\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s+)?(?P<hm>\d{1,2})\s*"
     r"(?:minutes?|mins?|m)\b\.?)?"
     r"|(?P<min>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?\b\.?|min\b\.?|m\b(?!\s*(?:walk|ft|feet|meter))|'(?!')))",

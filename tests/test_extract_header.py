@@ -1,0 +1,169 @@
+"""Header and sign-off: date of service, payer and method, discipline, signature, supervisor,
+assistant involvement (reviewer.extract.rules_based.header)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based import extract_facts, header
+from reviewer.intake import prepare
+
+
+def facts(text: str):
+    return extract_facts(prepare(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("DOS: 03/04/2025   Payer: Medicare", "2025-03-04"),
+        ("Date of service: 04/17/2025", "2025-04-17"),
+        ("PT note - DOS 09/10/2025 - Medicare Part B", "2025-09-10"),
+        ("Date: Mar 4, 2025", "2025-03-04"),
+        ("12/02/25 PT f/u #8 - Medicare", "2025-12-02"),  # an unlabelled date opening the note
+        ("Pt: J. Doe   DOB 06/14/1941\nDate of service: 2025-04-02", "2025-04-02"),
+    ],
+)
+def test_the_date_of_service_is_read_from_labels_and_the_first_line(text, iso):
+    found = header.date_of_service(prepare(text))
+    assert found is not None and found.value == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient: Harold Biggs   DOB 06/14/1941\nDx: R26.81",  # a date of birth only
+        "PT daily note - Medicare\nS: fell on 03/01/2025 at home",  # a date inside the history
+        "PT daily note\nSigned: Ana Reyes, PT",  # no date at all
+    ],
+)
+def test_a_birth_or_history_date_is_not_the_date_of_service(text):
+    assert header.date_of_service(prepare(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "method"),
+    [
+        ("Payer: Medicare Part B", "Medicare Part B", "cms"),
+        ("DOS 03/11/2025   Medicare B", "Medicare B", "cms"),
+        ("Payer: Humana Medicare Advantage", "Humana Medicare Advantage", "cms"),
+        (
+            "Ins: Aetna Choice POS II (commercial) - AMA per-code unit rules",
+            "Aetna Choice POS II",
+            "ama",
+        ),
+        ("Payer: Humana commercial PPO - units per code (AMA)", "Humana commercial PPO", "ama"),
+        ("Insurance: UHC (commercial; CPT midpoint rule)", "UHC", "ama"),
+        # The labelled notes read a plain commercial payer as per-code (AMA) counting.
+        ("Payer: Cigna PPO", "Cigna PPO", "ama"),
+        ("Payer: BCBS PPO (follows the CMS 8-minute rule)", "BCBS PPO", "cms"),
+        ("Payer: State Medicaid", "State Medicaid", None),  # no method implied
+    ],
+)
+def test_the_payer_and_the_unit_method_it_implies(text, name, method):
+    payer = header.payer(prepare(text + "\n"))
+    assert payer is not None
+    assert (payer.name, payer.method) == (name, method)
+
+
+def test_a_plan_heading_is_not_a_payer():
+    assert header.payer(prepare("PT note\nP: Plan to progress balance work\n")) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "role", "electronic"),
+    [
+        ("Electronically signed: Marcus Hale, PT, DPT 03/04/2025", "Marcus Hale", "PT", True),
+        ("Signed: Priya Natarajan, PT", "Priya Natarajan", "PT", False),
+        ("Sofia Marchetti, PTA", "Sofia Marchetti", "PTA", False),
+        ("B. Farris, PT", "B. Farris", "PT", False),  # a name + credentials line is a signature
+        ("- J. Okafor, PT 01/28/25", "J. Okafor", "PT", False),
+        ("Electronically signed by Tessa Lindqvist, PT", "Tessa Lindqvist", "PT", True),
+        ("Kelsey Brandt, PT, DPT - signed 10/14/2025", "Kelsey Brandt", "PT", False),
+        ("Jasmine Ortiz, COTA/L", "Jasmine Ortiz", "OTA", False),
+        ("Lena Dorsey, OTR/L", "Lena Dorsey", "OT", False),
+        (
+            "Alicia Romero, COTA/L    Co-signed: Megan Fitzgerald, OTR/L",
+            "Alicia Romero",
+            "OTA",
+            False,
+        ),
+    ],
+)
+def test_signature_lines(line, name, role, electronic):
+    sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n"))
+    assert sig is not None
+    assert (sig.name, sig.role, sig.electronic) == (name, role, electronic)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "",  # nothing after the billing
+        "[signature pending]",
+        "Marcus Hale, PT - not signed",
+        "Supervising PT: Alan Cho, PT, DPT",  # a labelled field is not a signature
+        "Standing at bar, PT cued posture",  # a sentence, not a name
+    ],
+)
+def test_an_unsigned_note_has_no_signature(tail):
+    assert (
+        header.signature(prepare("PT DAILY NOTE - DRAFT\nBilling: 97112 GP x1\n" + tail + "\n"))
+        is None
+    )
+
+
+def test_a_supervising_therapist_needs_a_name():
+    f = facts("PT note (PTA)\nSupervising PT: Alan Cho, PT, DPT (on site)\nSofia Marchetti, PTA\n")
+    assert f.supervising_therapist is not None and f.supervising_therapist.name == "Alan Cho"
+    f = facts("PT note\nPlan: per supervising PT, progress gait.\nTyler Greaves, PTA\n")
+    assert f.supervising_therapist is None
+
+
+def test_under_supervision_of_names_the_supervisor():
+    f = facts("Provider: Alicia Romero, COTA/L, under supervision of Megan Fitzgerald, OTR/L\n")
+    assert f.supervising_therapist.name == "Megan Fitzgerald"
+    assert f.provider.name == "Alicia Romero" and f.provider.role == "OTA"
+
+
+def test_a_note_signed_by_an_assistant_is_the_assistants_whole_visit():
+    f = facts(
+        "PT Daily Note\nNMR 10:00-10:25 (25 min): SLS 3 x 10 s\nBilling: 97112 GP x2\n\nSofia Marchetti, PTA\n"
+    )
+    assert (f.assistant.role, f.assistant.scope) == ("PTA", "all")
+    assert f.interventions[0].by_assistant is True
+
+
+def test_an_assistant_named_in_one_intervention_is_part_of_the_visit():
+    f = facts(
+        "PT Daily Note\nNMR 10:00-10:25 (25 min): SLS 3 x 10 s; TCs at pelvis\n"
+        "TherEx 10:25-10:38 (13 min): PTA performed bridges 3 x 10\n"
+        "Billing: 97112 GP x2; 97110 GP CQ x1\n\nDana Lee, PT, DPT\n"
+    )
+    assert (f.assistant.role, f.assistant.scope, f.assistant.codes) == ("PTA", "part", ["97110"])
+
+
+def test_no_assistant_is_invented():
+    f = facts(
+        "OT note\nTherapeutic activities 13:00-13:28 (28 min): OT alternated between two clients\n"
+        "Billing: 97530 GO CO x2\n\nRenee Caldwell, OTR/L\n"
+    )
+    assert f.assistant is None
+
+
+@pytest.mark.parametrize(
+    ("text", "disc"),
+    [
+        (
+            "PT DAILY NOTE\nBilling: 97112 GO x1\n\nK. Lindgren, DPT\n",
+            "PT",
+        ),  # GO does not make it OT
+        ("Occupational Therapy Daily Note\nBilling: 97530 GP x2\n\nLena Dorsey, OTR/L\n", "OT"),
+        (
+            "Pt: Nora F.   DOS 11/12/2025\nBilling: 97110 GP x2\nLucia Ferrante, PT\n",
+            "PT",
+        ),  # from the signer
+    ],
+)
+def test_the_discipline_comes_from_the_title_or_the_clinician_never_the_modifier(text, disc):
+    assert facts(text).discipline.value == disc

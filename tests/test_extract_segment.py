@@ -1,0 +1,224 @@
+"""Segmentation into interventions: codes, minutes, clock spans, blocks and non-billable time,
+across SOAP, narrative, bullets, flowsheet tables and terse notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based import RulesExtractor, extract_facts
+from reviewer.intake import prepare
+
+
+def interventions(text: str):
+    return [(i.code, i.minutes) for i in extract_facts(prepare(text)).interventions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # SOAP with label lines and bullets
+        (
+            "O:\nNeuromuscular re-ed 09:00-09:20 (20 min) - gait belt, CGA\n - SLS on Airex 3 x 30 s\n"
+            "TherEx 09:20-09:40 (20 min)\n - bridges 3 x 10\n",
+            [("97112", 20), ("97110", 20)],
+        ),
+        # clock span first, label after
+        (
+            "0815-0824 (9 min) neuromuscular re-education: tandem stance 3 x 30 s\n"
+            "0824-0831 (7 min) therapeutic exercise: bike 5 min\n",
+            [("97112", 9), ("97110", 7)],
+        ),
+        # narrative
+        (
+            "From 1:30 pm to 1:55 pm (25 minutes) we worked on neuromuscular re-education for posture: "
+            "stepping x 10.\n\nFrom 1:55 pm to 2:05 pm (10 minutes) gait training in the hallway: 2 x 150 ft.\n",
+            [("97112", 25), ("97116", 10)],
+        ),
+        # terse abbreviations and durations only
+        (
+            "NMR x 24 min: SLS 4 x 15 s\nTherEx x 23 min: bike L3 x 6 min; leg press 3x12\n",
+            [("97112", 24), ("97110", 23)],
+        ),
+        (
+            "15:00-15:06 NMR (6'): PNF 3 x 20 s\n15:06-15:16 TE (10'): ER 3x12\n15:16-15:20 NMR (4'): JPS x5\n",
+            [("97112", 6), ("97110", 10), ("97112", 4)],
+        ),
+        # labels with stated codes
+        (
+            "Self-care training (97535) 1:30-1:55 pm, 25 min:\n- UB dressing 3 trials\n"
+            "NMR (97112) 1:55-2:10 pm, 15 min:\n- reaching 2 x 10\n",
+            [("97535", 25), ("97112", 15)],
+        ),
+        # untimed labels: minutes unknown, never guessed
+        (
+            "O: NMR - SLS on foam 3x20s ea\nTE - bridges, clams, LAQ.\n",
+            [("97112", None), ("97110", None)],
+        ),
+        # vague sentences still document what was done
+        (
+            "Pt seen for PT today. Worked on balance. Pt did exercises. Tolerated treatment well.\n",
+            [("97112", None), ("97110", None)],
+        ),
+        # sibling bullets under a heading
+        (
+            "Treatment:\n- TherEx per flowsheet.\n- MT: STM to R upper trapezius.\n",
+            [("97110", None), ("97140", None)],
+        ),
+        # modalities, untimed codes
+        ("Moist heat 10:38-10:45 (7 min): hot pack to lumbar\n", [("97010", 7)]),
+        ("Paraffin bath (97018) R hand, 09:05-09:20 (15 min): 7 dips\n", [("97018", 15)]),
+    ],
+)
+def test_interventions_in_many_formats(text, expected):
+    assert interventions(text) == expected
+
+
+def test_a_flowsheet_table_gives_one_intervention_per_row():
+    text = (
+        "Time          | Code  | Intervention        | Parameters               | Min\n"
+        "14:10 - 14:34 | 97112 | Balance R ankle     | BAPS lvl 3; SLS on foam  | 24\n"
+        "14:34 - 14:57 | 97110 | Strengthening       | blue band 3 x 15         | 23\n"
+    )
+    items = extract_facts(prepare(text)).interventions
+    assert [(i.code, i.code_source, i.minutes, i.clock_span.start) for i in items] == [
+        ("97112", "stated", 24, "14:10"),
+        ("97110", "stated", 23, "14:34"),
+    ]
+    assert "BAPS" in items[0].evidence.text  # the whole row is the block
+
+
+def test_a_flowsheet_row_without_details_joins_its_detail_paragraph():
+    text = (
+        "Intervention   | Clock       | Min\n"
+        "Neuro re-ed    | 14:10-14:19 | 9\n"
+        "TherEx         | 14:19-14:26 | 7\n\n"
+        "Neuro re-ed: SLS on Airex 4 x 20 s; CGA, TCs at knee.\n"
+        "TherEx: ankle 4-way band 1 x 15.\n"
+    )
+    items = extract_facts(prepare(text)).interventions
+    assert [(i.code, i.minutes) for i in items] == [("97112", 9), ("97110", 7)]
+    assert items[0].evidence.text.startswith("Neuro re-ed: SLS on Airex")
+    assert items[0].minutes_evidence.text == "9"
+
+
+def test_the_block_runs_from_the_label_line_through_its_bullets():
+    text = (
+        "O:\nNMR 10:05-10:30\n- weight shifts 3 x 10\n- step taps 2 x 10, CGA\n"
+        "Gait training 10:30-10:43\n- amb 2 x 100 ft\n\nA: better weight acceptance.\n"
+    )
+    first, second = extract_facts(prepare(text)).interventions
+    assert first.evidence.text == "NMR 10:05-10:30\n- weight shifts 3 x 10\n- step taps 2 x 10, CGA"
+    assert second.evidence.text == "Gait training 10:30-10:43\n- amb 2 x 100 ft"
+
+
+def test_a_detail_bullet_that_mentions_gait_does_not_split_the_block():
+    text = "NMR 10:00-10:38 (38 min): gait belt, CGA\n  - Gait with head turns 4 x 50 ft\n  - tandem walk 3 x 15 ft\n"
+    assert interventions(text) == [("97112", 38)]
+
+
+def test_a_group_class_session_takes_the_billed_code_it_was_billed_under():
+    text = (
+        "Session 11:00-11:30 - Tuesday balance class in the gym, pt with 3 other pts.\n\n"
+        "Stations, each pt rotating:\n- tandem walk 4 x 15 ft\n\nCharge: 97112 x2\n"
+    )
+    (item,) = extract_facts(prepare(text)).interventions
+    assert (item.code, item.minutes) == ("97112", 30)
+    assert "tandem walk" in item.evidence.text
+
+
+def test_unattended_e_stim_maps_by_payer_and_billing():
+    medicare = "Payer: Medicare\nUnattended e-stim 09:35-09:50, 15 min\n"
+    commercial = "Payer: Aetna PPO\nUnattended e-stim 09:35-09:50, 15 min\n"
+    assert interventions(medicare) == [("G0283", 15)]
+    assert interventions(commercial) == [("97014", 15)]
+
+
+def test_stated_minutes_and_clock_span_that_disagree_are_both_kept():
+    (item,) = extract_facts(
+        prepare("Neuromuscular re-ed, 10:02-10:29 = 30 min\n- ball sitting\n")
+    ).interventions
+    assert (item.minutes, item.stated_minutes, item.clock_span.minutes) == (30, 30, 27)
+
+
+def test_lines_after_the_billing_are_not_interventions():
+    text = (
+        "Neuro re-ed 10:00-10:18 (18 min): SLS\nUltrasound 10:18-10:26 (8 min): 1 MHz\n"
+        "Billed: 97112 GP 1u\nUltrasound documented but not billed: 26 timed min = 2 units.\n"
+    )
+    assert interventions(text) == [("97112", 18), ("97035", 8)]
+
+
+def test_assessment_and_plan_lines_are_not_interventions():
+    text = "S: did her HEP exercises daily\nNMR 10:00-10:25 (25 min): SLS\nA: balance better\nP: Consider gait training.\n"
+    assert interventions(text) == [("97112", 25)]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "minutes", "counted"),
+    [
+        (
+            "TherEx 97110 x 28 min (includes ~5 min seated rest between sets): STS 3x8",
+            "rest",
+            5,
+            True,
+        ),
+        (
+            "Therapeutic activities (28 min) - kitchen task; includes 4 min seated rest break.",
+            "break",
+            4,
+            True,
+        ),
+        (
+            "10:00-10:30 TA x30 min: includes 6 min setting up the kitchen station.",
+            "setup",
+            6,
+            True,
+        ),
+        (
+            "NMR 10:00-10:33 (33 min): SLS. PTA stepped away ~4 min to help another pt with a transfer.",
+            "other_patient",
+            4,
+            True,
+        ),
+        ("TherEx 10:00-10:20 (20 min): bridges; incl. 4 min setup", "setup", 4, True),
+        ("TherEx 10:00-10:20 (20 min): bridges; 5 min rest excluded", "rest", 5, False),
+    ],
+)
+def test_nonbillable_time_inside_an_intervention(line, kind, minutes, counted):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    assert [(n.kind, n.minutes, n.counted) for n in item.nonbillable] == [(kind, minutes, counted)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TherEx 10:00-10:20 (20 min): bridges 3 x 10 with 30 s rest between sets",  # normal exercise rest
+        "Therapeutic activities 13:00-13:28 (28 min): alongside another client; OT alternated",  # concurrent, not T011
+        "Self-care training 10:00-10:15 (15 min): LB dressing and toileting hygiene",  # a task, not a break
+    ],
+)
+def test_ordinary_treatment_words_are_not_nonbillable_time(line):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    assert item.nonbillable == []
+
+
+def test_the_extractor_interface():
+    extraction = RulesExtractor().extract(
+        prepare("NMR 10:00-10:25 (25 min)\nBilling: 97112 GP x2\n")
+    )
+    assert extraction.extractor == "rules" and RulesExtractor.name == "rules"
+    assert extraction.facts.billed[0].code == "97112"
+
+
+def test_every_evidence_span_quotes_the_original_note():
+    raw = "O:\r\nNMR 10:00\u201310:25 (25\u00a0min): SLS\r\nBilling: 97112 GP \u00d72\r\n\r\nAna Reyes, PT\r\n"
+    f = extract_facts(prepare(raw))
+    spans = [
+        f.interventions[0].evidence,
+        f.interventions[0].minutes_evidence,
+        f.interventions[0].clock_span.evidence,
+        f.billed[0].evidence,
+        f.signature.evidence,
+    ]
+    for span in spans:
+        assert raw[span.start : span.end] == span.text

@@ -1,0 +1,98 @@
+"""Clock spans, durations and dates as therapists write them (reviewer.extract.rules_based.timeparse)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based.timeparse import DATE_RE, find_durations, find_spans, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "minutes"),
+    [
+        ("NMR 10:02-10:27 (25 min)", "10:02", "10:27", 25),  # 24-hour with colon
+        ("0900-0925 NMR", "09:00", "09:25", 25),  # four digits, no colon
+        ("Visit: 9:00 am to 9:25 am", "09:00", "09:25", 25),  # am/pm on both sides, "to"
+        ("9:58a-10:21a gait", "09:58", "10:21", 23),  # a/p shorthand
+        ("Session 2:00-2:40 pm", "14:00", "14:40", 40),  # pm written once, at the end
+        ("From 1:30 pm to 1:55 pm (25 minutes)", "13:30", "13:55", 25),  # narrative
+        ("11:45 am-12:10 pm", "11:45", "12:10", 25),  # crosses noon
+        ("1:00-1:40", "13:00", "13:40", 40),  # no am/pm, clinic hours: afternoon
+        ("14:10 - 14:34", "14:10", "14:34", 24),  # spaces around the dash
+    ],
+)
+def test_a_clock_span_is_read_in_any_common_form(text, start, end, minutes):
+    spans = find_spans(text)
+    assert len(spans) == 1
+    assert (spans[0].start_hhmm, spans[0].end_hhmm, spans[0].minutes) == (start, end, minutes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MRN 2231-1904",  # a record number, end before start
+        "MRN 5520-19",  # two digits after the dash
+        "DOS 2025-03-04",  # an ISO date
+        "3-4 pm",  # bare hours are not written as spans
+        "BP 120/80, HR 88-104",  # vitals
+        "Acct 55-20718",
+    ],
+)
+def test_things_that_look_like_spans_are_not(text):
+    assert find_spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("25 min", 25),
+        ("x25'", 25),
+        ("25 minutes", 25),
+        ("15m", 15),
+        ("~23 min", 23),
+        ("1 hr 5 min", 65),
+        ("x 25 min", 25),
+        ("(6')", 6),
+        ("= 30 min", 30),
+    ],
+)
+def test_a_duration_is_read_in_any_common_form(text, minutes):
+    found = find_durations(text)
+    assert [d.minutes for d in found] == [minutes]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "an 0845 cardiology appointment",  # a time of day
+        "at 10:30 the pt left",  # a time of day
+        "SLS 3 x 30 s",  # seconds are not minutes
+        "10 m walk test 12.4 s",  # metres
+        "hold 5 sec",
+    ],
+)
+def test_a_time_of_day_or_seconds_is_not_a_duration(text):
+    assert find_durations(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("03/04/2025", "2025-03-04"),
+        ("3/4/25", "2025-03-04"),
+        ("12/02/25", "2025-12-02"),
+        ("Mar 4, 2025", "2025-03-04"),
+        ("March 4 2025", "2025-03-04"),
+        ("2025-03-04", "2025-03-04"),
+        ("4 March 2025", "2025-03-04"),
+        ("03-04-2025", "2025-03-04"),
+    ],
+)
+def test_dates_in_common_us_forms(text, iso):
+    m = DATE_RE.search(text)
+    assert m is not None and parse_date(m) == iso
+
+
+def test_an_impossible_date_is_not_read():
+    m = DATE_RE.search("02/30/2025")
+    assert m is None or parse_date(m) is None

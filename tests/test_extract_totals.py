@@ -1,0 +1,85 @@
+"""Stated totals and visit spans (reviewer.extract.rules_based.totals)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based import totals
+from reviewer.intake import prepare
+
+
+def read(text: str):
+    note = prepare(text)
+    spans = totals.visit_spans(note)
+    timed = totals.total_timed(note)
+    treat = totals.total_treatment(note, spans)
+    return (
+        timed.minutes if timed else None,
+        treat.minutes if treat else None,
+        [(s.start, s.end) for s in spans],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        ("Total timed code tx: 38 min", 38, None),
+        ("TTT 38 / TT 45", 38, 45),
+        ("Total timed: 23 min | Total tx time: 23 min", 23, 23),
+        ("Total timed code minutes: 40     Total treatment time: 40 min", 40, 40),
+        ("Total timed code min 28 (NMR 10, TherEx 10, MT 8); total treatment time 43 min", 28, 43),
+        ("Total timed minutes: 15 (97112)   Total treatment time: 45 min (13:00-13:45)", 15, 45),
+        ("Total timed 45 min. Total tx time 45 min (10:00-10:45).", 45, 45),
+        ("Total tx min: 38", None, 38),
+        ("Timed code minutes: 38", 38, None),
+    ],
+)
+def test_stated_totals_in_many_shapes(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+def test_a_total_treatment_time_written_as_a_clock_span_is_a_stated_total():
+    timed, treat, spans = read("Total timed minutes 40 | Total treatment time 09:00-09:40\n")
+    assert (timed, treat, spans) == (40, 40, [("09:00", "09:40")])
+
+
+def test_units_arithmetic_in_prose_is_not_a_total():
+    assert read("Note: 23 timed minutes = 2 units under the total-time method.\n")[:2] == (
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Visit: 09:00-09:40", ("09:00", "09:40")),
+        ("Session 0900-0940", ("09:00", "09:40")),
+        ("Time in 1:15 pm   Time out 1:55 pm", ("13:15", "13:55")),
+        ("Time in 0930 / Time out 1010", ("09:30", "10:10")),
+        ("Start 15:10    End 15:38", ("15:10", "15:38")),
+        ("Seen 14:00-14:50.", ("14:00", "14:50")),
+        ("0900-0923 total session", ("09:00", "09:23")),
+        ("Dx: R26.81\n10:00-10:45\n", ("10:00", "10:45")),  # a span alone on a header line
+        (
+            "Pt seen for a short session today (0815-0838) because of an appointment.",
+            ("08:15", "08:38"),
+        ),
+        ("Visit ran 1:30 pm to 2:05 pm.", ("13:30", "14:05")),
+    ],
+)
+def test_the_visit_span_counts_as_the_stated_treatment_time(text, span):
+    _, treat, spans = read(text + "\n")
+    assert spans == [span]
+    start_h, start_m = map(int, span[0].split(":"))
+    end_h, end_m = map(int, span[1].split(":"))
+    assert treat == (end_h * 60 + end_m) - (start_h * 60 + start_m)
+
+
+def test_a_stated_total_wins_over_the_visit_span():
+    assert read("Time in 08:00    Time out 09:00\nTotal tx: 53 min\n")[1] == 53
+
+
+def test_nothing_stated_means_no_totals():
+    assert read("NMR 10:00-10:25 (25 min): SLS\nBilling: 97112 GP x2\n") == (None, None, [])
