@@ -10,6 +10,7 @@
 | structured | ``REVIEWER_LLM_STRUCTURED`` | ``--llm-structured`` | ``auto`` |
 | redact | ``REVIEWER_REDACT`` (remote, always, never) | ``--redact`` | ``remote`` |
 | cache | ``REVIEWER_LLM_CACHE`` (1/0) | ``--no-llm-cache`` | on |
+| guidance_chunks | ``REVIEWER_LLM_GUIDANCE`` (0 = none) | (env only) | 4 |
 
 The API key is a :class:`pydantic.SecretStr`: it never appears in a repr, a log or a report.
 """
@@ -41,6 +42,7 @@ ENV_VARS = {
     "REVIEWER_LLM_STRUCTURED": "structured",
     "REVIEWER_REDACT": "redact",
     "REVIEWER_LLM_CACHE": "cache",
+    "REVIEWER_LLM_GUIDANCE": "guidance_chunks",
 }
 
 
