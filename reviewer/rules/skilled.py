@@ -127,6 +127,10 @@ def nmr_activity_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     activities = [a for i in items for a in i.activities]
     if any(a.category not in NOT_NMR for a in activities):
         return
+    if not activities and any(i.guidance for i in items):
+        # Something was done with the clinician's input, in words the vocabulary does not
+        # know: not evidence that nothing neuromuscular was done.
+        return
     units = billed[NMR]
     if activities:
         kinds = sorted({a.category.replace("_", " ") for a in activities})

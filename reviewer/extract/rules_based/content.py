@@ -161,6 +161,8 @@ def vague_target(phrase: str) -> str | None:
 
 _INDEP = _load("independence.json")
 INDEPENDENT = _words(_INDEP["patterns"])
+INDEPENDENT_WEAK = _words(_INDEP["weak"])
+INDEPENDENT_CONTEXT = _words(_INDEP["context"])
 INDEPENDENT_EXCLUDE = [re.compile(p, _FLAGS) for p in _INDEP["exclude"]]
 
 _GROUP = _load("group.json")
@@ -331,13 +333,50 @@ def _find_parameters(block: _Block, skip: list[tuple[int, int]]) -> list[tuple[i
     return kept
 
 
+#: Parameter kinds that dose a task; a clause with one of these but no known activity names a
+#: task the vocabulary does not know ("ball kicks 3 x 10"), kept with category "other".
+_DOSE = frozenset({"sets_reps", "sets", "reps", "distance", "duration", "load"})
+_OTHER = _Entry("task", "other", ())
+
+
+def _unnamed_tasks(
+    text: str,
+    block: _Block,
+    acts: list[tuple[int, int, _Entry]],
+    params: list[tuple[int, int, _Entry]],
+    clauses: list[tuple[int, int]],
+) -> list[tuple[int, int, _Entry]]:
+    out: list[tuple[int, int, _Entry]] = []
+    for cs, ce in clauses:
+        if any(cs <= s < ce for s, _, _ in acts):
+            continue
+        doses = [ps for ps, _, entry in params if cs <= ps < ce and entry.key in _DOSE]
+        if not doses:
+            continue
+        start = cs
+        colon = text.rfind(":", cs, doses[0])
+        if colon >= 0:
+            start = colon + 1
+        end = doses[0]
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        name = block.work[start - block.start : end - block.start].strip()
+        if len(name) >= 3 and any(ch.isalpha() for ch in name):
+            out.append((start, end, _OTHER))
+    return out
+
+
 def _annotate_activities(note: Note, block: _Block) -> None:
     text = note.text
     acts = _find_activities(block)
-    if not acts:
-        return
     params = _find_parameters(block, _label_minutes(block, text))
     clauses = _segments(text, _CLAUSE_BREAK, block.start, block.end)
+    acts = acts + _unnamed_tasks(text, block, acts, params, clauses)
+    acts.sort(key=lambda a: a[0])
+    if not acts:
+        return
     activities = [
         Activity(name=text[s:e].strip(), category=entry.category, evidence=note.span(s, e))
         for s, e, entry in acts
@@ -399,10 +438,14 @@ def _annotate_independent(note: Note, block: _Block) -> None:
     clauses = _segments(
         text, re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])"), block.start, block.end
     )
-    for s, e in sorted(_finditer(INDEPENDENT, block.work, block.start)):
-        clause = _containing(clauses, s) or (s, e)
-        clause_text = text[clause[0] : clause[1]]
+    strong = [(s, e, True) for s, e in _finditer(INDEPENDENT, block.work, block.start)]
+    weak = [(s, e, False) for s, e in _finditer(INDEPENDENT_WEAK, block.work, block.start)]
+    for s, _e, is_strong in sorted(strong + weak):
+        clause = _containing(clauses, s) or (s, _e)
+        clause_text = block.work[clause[0] - block.start : clause[1] - block.start]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
+            continue
+        if not is_strong and not any(rx.search(clause_text) for rx in INDEPENDENT_CONTEXT):
             continue
         block.item.independent = True
         block.item.independent_evidence = note.span(*clause)
@@ -452,10 +495,42 @@ def _line_of(text: str, pos: int) -> str:
     return text[start : len(text) if end < 0 else end]
 
 
-def _responses(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
+_SUBJECTIVE = re.compile(
+    r"^[ \t]*(?:S|Subj(?:ective)?)[ \t]*[:\-]|^[ \t]*SUBJECTIVE\b", re.M | re.I
+)
+_SECTION_START = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Za-z /&#]{0,30}[ \t]*[:\-|]|[A-Z][A-Z /&]{3,}$|\d)", re.M
+)
+
+
+def _subjective(text: str) -> list[tuple[int, int]]:
+    """Ranges of the subjective section: the patient's report on arrival, not a response to
+    today's treatment. It runs from an 'S:'/'Subjective' label to the next label, heading or
+    blank line."""
+    out = []
+    for m in _SUBJECTIVE.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        while end < len(text):
+            nxt = text.find("\n", end + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            line = text[end + 1 : nxt]
+            if not line.strip() or _SECTION_START.match(line):
+                break
+            end = nxt
+        out.append((m.start(), end))
+    return out
+
+
+def _responses(
+    note: Note, sentences: list[tuple[int, int]], vague: list[tuple[int, int]]
+) -> list[TextFact]:
     text = note.text
     out = []
+    subjective = _subjective(text)
     for s, e in sentences:
+        if _overlaps((s, e), subjective):
+            continue
         sentence = text[s:e]
         line = _line_of(text, s)
         if any(rx.search(line) for rx in RESPONSE_SKIP) or any(
@@ -464,7 +539,7 @@ def _responses(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
             continue
         if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY):
             continue
-        if _finditer(RESPONSES, sentence):
+        if any(not _overlaps(m, vague) for m in _finditer(RESPONSES, sentence, s)):
             label = _LABEL.match(sentence)
             s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
             out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
@@ -574,13 +649,14 @@ def annotate(note: Note, facts: NoteFacts) -> None:
         _annotate_group(note, block)
 
     sentences = _sentences(text)
-    facts.responses = _responses(note, sentences)
+    facts.vague_phrases = _vague(note, blocks)
+    vague_spans = [_to_clean(note, v.evidence) for v in facts.vague_phrases]
+    facts.responses = _responses(note, sentences, vague_spans)
     facts.goal_refs = _goal_refs(note, sentences)
     facts.impairments = _phrases(note, IMPAIRMENTS)
     facts.diagnoses = _diagnoses(note)
     facts.safety_measures = _phrases(note, SAFETY)
     facts.group_statements = _group_statements(note, sentences)
-    facts.vague_phrases = _vague(note, blocks)
 
     # A group statement outside every intervention block (e.g. a session line above the list of
     # the patient's stations) applies to the interventions that do not say they were one-on-one.
