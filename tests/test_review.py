@@ -297,7 +297,9 @@ def test_unusable_input_is_refused_with_a_one_line_reason(raw, message):
 
 
 def test_the_size_limit_is_the_documented_one():
-    ok = CLEAN_NOTE + " " * (MAX_NOTE_BYTES - len(CLEAN_NOTE.encode()) - 1)
-    review_text(ok.encode())
+    from reviewer.intake import prepare
+
+    ok = CLEAN_NOTE + "x" * (MAX_NOTE_BYTES - len(CLEAN_NOTE.encode()))
+    assert len(prepare(ok.encode()).text) == MAX_NOTE_BYTES  # exactly at the limit: accepted
     with pytest.raises(InputError, match=f"{MAX_NOTE_BYTES:,}"):
-        review_text((ok + "xx").encode())
+        review_text((ok + "x").encode())  # one byte over: refused before any extraction
