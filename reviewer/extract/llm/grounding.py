@@ -30,6 +30,7 @@ from reviewer.intake import Note, normalise
 from reviewer.redact import Redaction, identity
 
 NOT_FOUND = "quote not found in the note"
+INSTRUCTION = "quote is from text addressed to the reviewer (possible prompt injection), not a fact"
 _MAX_GAP = 240  # characters an ellipsis in a quote may stand for
 
 
@@ -49,6 +50,10 @@ class Locator:
         self.note = note
         self.redaction = redaction or identity(note.text)
         self.hay = self.redaction.text
+        #: Lines addressed to the reviewer/model ("ignore previous instructions ..."): a quote
+        #: from them is never evidence of a fact.
+        self.blocked = instruction_spans(self.hay)
+        self.last_blocked = False
 
     def find(
         self, quote: str | None, *, within: tuple[int, int] | None = None, after: int = 0
@@ -58,6 +63,9 @@ class Locator:
         if pattern is None:
             return None
         matches = list(_finditer(pattern, self.hay))
+        unblocked = [m for m in matches if not self._is_blocked(m)]
+        self.last_blocked = bool(matches) and not unblocked
+        matches = unblocked
         if not matches:
             return None
         if within is not None:
@@ -78,12 +86,46 @@ class Locator:
         end = self.hay.find("\n", located.end)
         return self.hay[start:] if end < 0 else self.hay[start:end]
 
+    def _is_blocked(self, match: tuple[int, int]) -> bool:
+        return any(match[0] < end and start < match[1] for start, end in self.blocked)
+
     def span(self, located: Located) -> F.Span:
         clean_start, clean_end = self.redaction.to_source(located.start, located.end)
         return self.note.span(clean_start, clean_end)
 
     def restore(self, value: str | None) -> str | None:
         return None if value is None else self.redaction.restore(value)
+
+
+#: Text that talks to the reviewer instead of documenting care: a prompt-injection attempt.
+_INSTRUCTION = re.compile(
+    r"(?i)\b(?:ignore|disregard|forget|override)\b[^\n]{0,60}?\b(?:instructions?|rules?|prompts?|"
+    r"guidelines|findings|everything)\b"
+    r"|\b(?:AI|A\.I\.|LLM|GPT|chatbot|bot|language model|automated (?:reviewer|review|system|"
+    r"checker|auditor)|(?:the )?(?:reviewer|auditor|checker) (?:tool|system|software|bot))\b"
+    r"[^\n]{0,80}?\b(?:mark|report|flag|treat|consider|respond|output|return|say|rate|list|"
+    r"pass|approve|ignore|disregard)\b"
+    r"|\bmark (?:this|the) (?:note|visit|claim) (?:as )?(?:ready|compliant|clean|approved|passed)"
+    r"|\b(?:system prompt|you are now|new instructions)\b"
+)
+
+
+def instruction_spans(text: str) -> list[tuple[int, int]]:
+    """Lines of ``text`` that address the reviewer or the model (whole lines, or the bracketed
+    or parenthesised block around the match)."""
+    spans: list[tuple[int, int]] = []
+    for match in _INSTRUCTION.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        open_at = max(text.rfind("[", start, match.start()), text.rfind("(", start, match.start()))
+        if open_at >= 0:  # "[Message for the AI reviewer: ...]" may span several lines
+            closer = "]" if text[open_at] == "[" else ")"
+            close_at = text.find(closer, match.end())
+            if close_at >= 0:
+                start, end = min(start, open_at), max(end, close_at + 1)
+        spans.append((start, end))
+    return spans
 
 
 def _quote_pattern(quote: str | None) -> list[re.Pattern[str]] | None:
@@ -223,7 +265,8 @@ class Grounder:
     ) -> Located | None:
         found = self.locator.find(quote, within=within, after=after)
         if found is None:
-            self.drop(where, value if value is not None else quote, NOT_FOUND)
+            reason = INSTRUCTION if self.locator.last_blocked else NOT_FOUND
+            self.drop(where, value if value is not None else quote, reason)
         return found
 
     # -- leaves --
