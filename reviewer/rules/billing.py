@@ -173,11 +173,11 @@ def discipline_modifier_mismatch(r: Rule, ctx: Context) -> Iterator[Finding]:
     "minutes) and the line lacks CQ (PTA) or CO (OTA).",
     fails=[
         _HEAD + _BODY + "Billing: 97112 GP x1; 97110 GP x1\n\n"
-        "Signed: Lee Park, PTA   Supervising PT: Dana Whitfield, PT, DPT\n",
+        "Lee Park, PTA\nSupervising PT: Dana Whitfield, PT, DPT\n",
     ],
     passes=[
         _HEAD + _BODY + "Billing: 97112 GP CQ x1; 97110 GP CQ x1\n\n"
-        "Signed: Lee Park, PTA   Supervising PT: Dana Whitfield, PT, DPT\n",
+        "Lee Park, PTA\nSupervising PT: Dana Whitfield, PT, DPT\n",
         _HEAD + _BODY + "Billing: 97112 GP x1; 97110 GP x1" + _PT_SIG,
     ],
 )
@@ -223,11 +223,11 @@ def assistant_modifier_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     fails=[
         _HEAD + _BODY + "Billing: 97112 GP CQ x1; 97110 GP CQ x1" + _PT_SIG,
         _OT_HEAD + _OT_BODY + "Billing: 97530 GO CQ x1; 97535 GO CQ x1\n\n"
-        "Signed: Kim Soto, COTA/L   Supervising OT: Ana Ruiz, OTR/L\n",
+        "Kim Soto, COTA/L\nSupervising OT: Ana Ruiz, OTR/L\n",
     ],
     passes=[
         _OT_HEAD + _OT_BODY + "Billing: 97530 GO CO x1; 97535 GO CO x1\n\n"
-        "Signed: Kim Soto, COTA/L   Supervising OT: Ana Ruiz, OTR/L\n",
+        "Kim Soto, COTA/L\nSupervising OT: Ana Ruiz, OTR/L\n",
     ],
 )
 def assistant_modifier_wrong(r: Rule, ctx: Context) -> Iterator[Finding]:
@@ -245,8 +245,8 @@ def assistant_modifier_wrong(r: Rule, ctx: Context) -> Iterator[Finding]:
             line_discipline = _line_discipline(line, ctx.facts)
             if not has_assistant:
                 yield r.finding(
-                    f"{line.code} carries {mod} (service furnished by a "
-                    f"{'PTA' if mod == 'CQ' else 'OTA'}) but the note documents no assistant.",
+                    f"{line.code} carries {mod} (service furnished by "
+                    f"{'a PTA' if mod == 'CQ' else 'an OTA'}) but the note documents no assistant.",
                     [line.evidence],
                     fix=f"Remove {mod} from the {line.code} line, or document the assistant who "
                     "furnished the service.",
