@@ -297,6 +297,7 @@ def _schema_cached(codes: tuple[str, ...]) -> dict[str, Any]:
         "Facts documented in one PT/OT daily treatment note, each with the exact quote from "
         "the note that shows it."
     )
+    _strip(schema)
     defs = schema.get("$defs", {})
     for name in ("QIntervention", "QBilledLine"):
         prop = defs[name]["properties"]["code"]
@@ -305,6 +306,24 @@ def _schema_cached(codes: tuple[str, ...]) -> dict[str, Any]:
         else:
             prop["enum"] = list(codes)
     return schema
+
+
+def _strip(node: Any, top: bool = True) -> None:
+    """Drop what the model does not need (per-property titles, null defaults) to save tokens."""
+    if isinstance(node, dict):
+        if not top and isinstance(node.get("title"), str) and "properties" not in node:
+            node.pop("title")
+        if node.get("default", 0) is None or node.get("default") == []:
+            node.pop("default")
+        for key, value in list(node.items()):
+            if key == "properties" and isinstance(value, dict):
+                for prop in value.values():
+                    _strip(prop, top=False)
+            else:
+                _strip(value, top=False)
+    elif isinstance(node, list):
+        for item in node:
+            _strip(item, top=False)
 
 
 def schema_fingerprint() -> str:
@@ -316,11 +335,11 @@ def schema_fingerprint() -> str:
 def field_guide() -> str:
     """A compact, human-readable list of every field and its description (for the prompt)."""
     lines: list[str] = []
-    _walk(LLMNoteFacts, "", lines, set())
+    _walk(LLMNoteFacts, "", lines, {})
     return "\n".join(lines)
 
 
-def _walk(model: type[BaseModel], prefix: str, lines: list[str], seen: set[str]) -> None:
+def _walk(model: type[BaseModel], prefix: str, lines: list[str], seen: dict[type, str]) -> None:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         sub, many = _submodel(info.annotation)
@@ -334,9 +353,12 @@ def _walk(model: type[BaseModel], prefix: str, lines: list[str], seen: set[str])
             lines.append(f"- {path}: exact words from the note (required). {rest}".rstrip())
             continue
         kind = "list of objects" if (sub is not None and many) else ("object" if sub else "")
+        if sub is not None and sub in seen:  # described once already: point there
+            kind += f" with the fields of {seen[sub]}"
         label = f" ({kind})" if kind else ""
         lines.append(f"- {path}{label}: {desc}{extra}".rstrip(": "))
-        if sub is not None:
+        if sub is not None and sub not in seen:
+            seen[sub] = path
             child = f"{path}[]." if many else f"{path}."
             _walk(sub, child, lines, seen)
 
