@@ -48,6 +48,18 @@ def _rules_fired(rows) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- metadata
 
 
+#: The P-family of the rule catalogue (RULES.md): id -> (name, severity, sources)
+CATALOGUE = {
+    "P001": ("same-day-minutes-pooled", "info", ("cms-8-minute-rule",)),
+    "P002": ("low-minutes-per-unit", "warning", ("cms-8-minute-rule",)),
+    "P003": ("cloned-note", "warning", ("vague-documentation",)),
+}
+
+
+def test_pattern_rules_match_the_catalogue():
+    assert {r.id: (r.name, r.severity, r.sources) for r in pattern_rules()} == CATALOGUE
+
+
 def test_pattern_rules_are_p001_to_p003_with_a_why_and_sources():
     rules = {r.id: r for r in pattern_rules()}
     assert list(rules) == ["P001", "P002", "P003"]
