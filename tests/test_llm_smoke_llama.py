@@ -18,11 +18,11 @@ import time
 
 import httpx
 import pytest
+from test_llm_fakes import NOTE, free_port
 
 from reviewer.extract.llm.extractor import LLMExtractor
 from reviewer.extract.llm.settings import LLMSettings
 from reviewer.intake import prepare
-from test_llm_fakes import NOTE, free_port
 
 pytestmark = pytest.mark.integration
 
