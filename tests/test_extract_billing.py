@@ -106,3 +106,18 @@ def test_evidence_points_into_the_original_note():
     (line,) = extract_billed(prepare(raw))
     assert raw[line.evidence.start : line.evidence.end] == line.evidence.text
     assert line.units == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Codes: 97112 GP (2), 97110 GP (1)", {"97112": (2, ["GP"]), "97110": (1, ["GP"])}),
+        ("Billing: 97116 (GP) x1", {"97116": (1, ["GP"])}),
+        (
+            "CPT codes billed: 97112-GP-CQ x 2; 97110-GP-CQ x 1",
+            {"97112": (2, ["GP", "CQ"]), "97110": (1, ["GP", "CQ"])},
+        ),
+    ],
+)
+def test_more_billing_shapes(text, expected):
+    assert billed(text) == expected

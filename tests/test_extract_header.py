@@ -167,3 +167,16 @@ def test_no_assistant_is_invented():
 )
 def test_the_discipline_comes_from_the_title_or_the_clinician_never_the_modifier(text, disc):
     assert facts(text).discipline.value == disc
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "role"),
+    [
+        ("Signed electronically by Jane Doe, PTA on 03/04/2025 at 10:52", "Jane Doe", "PTA"),
+        ("Therapist signature: Omar Haddad, OTR/L  NPI 1234567890", "Omar Haddad", "OT"),
+        ("Jane Doe PT, DPT", "Jane Doe", "PT"),
+    ],
+)
+def test_more_signature_shapes(line, name, role):
+    sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n"))
+    assert sig is not None and (sig.name, sig.role) == (name, role)

@@ -222,3 +222,27 @@ def test_every_evidence_span_quotes_the_original_note():
     ]
     for span in spans:
         assert raw[span.start : span.end] == span.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # time written right after the label's colon
+        (
+            "Neuromuscular Re-education (97112): 25 minutes - SLS on foam 3 x 30 s\n",
+            [("97112", 25)],
+        ),
+        ("NMR: 10:00-10:25 - tandem walk 4 x 15 ft\n", [("97112", 25)]),
+        # the duration before the label
+        (
+            "Patient participated in 10 minutes of gait training with RW 2 x 100 ft.\n",
+            [("97116", 10)],
+        ),
+        ("Spent 15 min on therapeutic exercise: bridges 3x10\n", [("97110", 15)]),
+        ("15 min TherEx: bridges 3 x 10\n", [("97110", 15)]),
+        # a detail's own duration is not the intervention's
+        ("TherEx - recumbent bike 6 min, bridges 3 x 10\n", [("97110", None)]),
+    ],
+)
+def test_minutes_written_around_the_label(text, expected):
+    assert interventions(text) == expected

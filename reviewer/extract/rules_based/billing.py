@@ -28,12 +28,12 @@ CODE = r"(?:9[5-7]\d{3}|G0\d{3})"
 CODE_RE = re.compile(r"(?<![\w.-])" + CODE + r"(?![\w])")
 # One modifier; CO followed by a 2-3 digit number is a remittance group code (CO-45, CO 236).
 _MOD = r"(?:GP|GO|GN|CQ|KX|59|XE|XS|XP|XU|AT|CO(?!\s*-\s*\d{2,3}\b|\s+\d{2,3}\b))(?![A-Za-z0-9])"
-_MODS = r"(?:\s*[-/,]?\s*" + _MOD + r")*"
+_MODS = r"(?:\s*[-/,(]?\s*" + _MOD + r"\)?)*"
 _UNITS = (
     r"(?:\s*(?:[-:,]\s*)?\(?\s*"
     r"(?:x\s*(?P<ux>\d{1,2})(?!\s*(?:min|mins|minutes|'|m\b|s\b|sec|seconds|ft|reps?|sets?|lb|#|\d))"
     r"(?:\s*units?\b)?"
-    r"|(?P<uu>\d{1,2})\s*(?:u\b|units?\b))\s*\)?)"
+    r"|(?P<uu>\d{1,2})\s*(?:u\b|units?\b)|(?<=\()(?P<up>\d)(?=\s*\)))\s*\)?)"
 )
 ENTRY_RE = re.compile(
     r"(?<![\w.-])(?P<code>" + CODE + r")(?![\w])"
@@ -103,7 +103,7 @@ def _entries(
         units_txt = m.group("units")
         units = None
         if units_txt:
-            units = int(m.group("ux") or m.group("uu"))
+            units = int(m.group("ux") or m.group("uu") or m.group("up"))
         if require_units and units is None:
             continue
         minutes = None

@@ -83,7 +83,7 @@ CRED = (
 )
 ROLE_CRED = r"(?:" + "|".join(re.escape(c) for c in _ROLE_CREDS) + r")"
 CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
-_NAME_WORD = r"[A-Z][A-Za-z'\-]+"
+_NAME_WORD = r"(?!" + CRED + r"(?![A-Za-z]))[A-Z][A-Za-z'\-]+"
 NAME = (
     r"(?:(?:Dr\.?\s+)?(?:[A-Z]\.\s*){1,2}"
     + _NAME_WORD
@@ -93,13 +93,13 @@ NAME = (
     + _NAME_WORD
     + r")){1,3})"
 )
-_PERSON = r"(?P<name>" + NAME + r")\s*,\s*(?P<creds>" + CREDS + r")"
+_PERSON = r"(?P<name>(?-i:" + NAME + r"))\s*,?\s*(?P<creds>" + CREDS + r")"
 
 SIGNATURE_RE = re.compile(
     r"^[ \t]*(?:[-*]+[ \t]*)?"
-    r"(?P<prefix>(?:electronically[ \t]+|e-?)?signed(?:[ \t]+by)?[ \t]*[:\-]?[ \t]*|signature[ \t]*[:\-][ \t]*)?"
-    + _PERSON
-    + r"(?P<tail>[^\n]*)$",
+    r"(?P<prefix>(?:(?:electronically|digitally)[ \t]+|e-?)?signed(?:[ \t]+(?:electronically|digitally))?"
+    r"(?:[ \t]+by)?[ \t]*[:\-]?[ \t]*|(?:therapist[ \t]+|provider[ \t]+)?signature[ \t]*[:\-][ \t]*"
+    r"|authenticated[ \t]+by[ \t]*:?[ \t]*|/s/[ \t]*)?" + _PERSON + r"(?P<tail>[^\n]*)$",
     re.MULTILINE | re.IGNORECASE,
 )
 _UNSIGNED = re.compile(
@@ -110,7 +110,8 @@ _UNSIGNED = re.compile(
 _LABELLED_PERSON = re.compile(
     r"(?P<label>supervising\s+(?:pt|ot|slp|therapist|physical\s+therapist|occupational\s+therapist)"
     r"|supervisor|under\s+(?:the\s+)?supervision\s+of|co-?signed(?:\s+by)?|cosign(?:ed|er)?(?:\s+by)?"
-    r"|treating(?:\s+(?:clinician|therapist|provider))?|provider|therapist|clinician|rendering(?:\s+provider)?)"
+    r"|treating(?:\s+(?:clinician|therapist|provider))?|provider|therapist|clinician|rendering(?:\s+provider)?"
+    r"|(?:treatment\s+)?(?:provided|performed|furnished|rendered)\s+by|treated\s+by|seen\s+by)"
     r"\s*[:\-]?\s*" + _PERSON,
     re.IGNORECASE,
 )
@@ -191,7 +192,7 @@ def _nth_line_end(text: str, n: int) -> int:
 # Payer and method
 
 _PAYER_LABEL = re.compile(
-    r"\b(?:payer|payor|insurance|ins|primary\s+(?:ins(?:urance)?|payer)|coverage|carrier|funding|health\s+plan)"
+    r"\b(?:payer|payor|insurance|ins|insurer|primary|primary\s+(?:ins(?:urance)?|payer|payor)|coverage|carrier|funding|health\s+plan)"
     r"\s*[:\-]\s*(?P<value>[^\n|]+)",
     re.IGNORECASE,
 )
@@ -352,6 +353,20 @@ def _person(note: Note, m: re.Match, start: int, end: int, cls=Person, **extra):
     )
 
 
+_TAIL_NOISE = re.compile(
+    r"\([^)\n]*\)|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
+    r"|\b(?:on|at|signed|electronically|digitally|e-?signed|date|time|npi|lic(?:ense)?|no)\b"
+    r"|[-,:;#./|\s\d]",
+    re.IGNORECASE,
+)
+_COSIGN = re.compile(r"\b(?:co-?signed|cosigned)\b.*$", re.IGNORECASE)
+
+
+def _tail_ok(tail: str) -> bool:
+    """What may follow a signature on its line: a date, a time, a licence number, a co-signature."""
+    return not _TAIL_NOISE.sub("", _COSIGN.sub("", tail))
+
+
 def signature(note: Note) -> Signature | None:
     """The last signature line: a name with credentials standing alone (optionally 'Signed:')."""
     text = note.text
@@ -367,13 +382,7 @@ def signature(note: Note) -> Signature | None:
             continue
         tail = m.group("tail")
         # The rest of the line may hold a date/time, "- signed DATE", or a co-signature only.
-        if tail.strip() and not re.match(
-            r"^\s*(?:[-,]?\s*(?:signed|e-?signed|electronically\s+signed)?\s*(?:on\s+)?"
-            r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})?(?:\s+\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?)?"
-            r"\s*(?:\(.*\))?\s*(?:co-?signed.*|cosigned.*)?$",
-            tail,
-            re.IGNORECASE,
-        ):
+        if tail.strip() and not _tail_ok(tail):
             continue
         best = m
     if best is None:

@@ -108,7 +108,19 @@ _LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
 _PREFIX_RE = re.compile(
     r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|did|worked\s+on|"
     r"performed|participated\s+in|attended|completed|received|provided|initiated|continued|"
-    r"practiced|trialed)\s+){0,4}",
+    r"practiced|trialed|spent|engaged\s+in|tolerated)\s+"
+    r"|\d{1,3}\s*(?:minutes?|mins?|')\s+(?:of|on|in)\s+){0,5}",
+    re.IGNORECASE,
+)
+_GAP_OK = re.compile(
+    r"[\s,;:()=x~\-.]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
+    r"done|was|were|x|times|of|session)[\s,;:()=~\-.]*){0,3}",
+    re.IGNORECASE,
+)
+_AFTER_COLON = re.compile(r":\s*(?:\(\s*)?(?=(?:from\s+)?~?\s*\d)", re.IGNORECASE)
+# A duration opening the line, before its label ("25 minutes of neuromuscular re-ed", "15' TherEx").
+_LEAD_DURATION = re.compile(
+    r"(?:\(\s*)?(?:~\s*)?\d{1,3}\s*(?:minutes?|mins?|')\s*\)?\s*(?:of\s+|on\s+|in\s+|[-:,]\s*)?",
     re.IGNORECASE,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -223,9 +235,7 @@ def _adjacent_duration(
         if gap_from is None:
             continue
         gap = text[gap_from : d.pos]
-        if re.fullmatch(
-            r"[\s,;:()=x~\-.]*(?:approx\.?|about|total|for)?[\s~]*", gap, re.IGNORECASE
-        ):
+        if _GAP_OK.fullmatch(gap):
             return d
         if (
             len(gap) <= 45
@@ -256,6 +266,11 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
             pos += dur_paren.end()
         while pos < end and text[pos] in " \t,-:":
             pos += 1
+    lead_dur = _LEAD_DURATION.match(text, pos, end) if lead_span is None else None
+    if lead_dur is not None and lead_dur.end() > pos:
+        pos = lead_dur.end()
+    else:
+        lead_dur = None
     head_end = _head_end(text, pos, end)
     if head_end <= pos:
         head_end = _head_end(text, head_end + 1, end)
@@ -272,7 +287,16 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
         at_start = pre is not None and pre.end() == label.start
     code_m = CODE_RE.search(text, content, head_end)
     code = (code_m.group(0).upper(), code_m.start(), code_m.end()) if code_m else None
-    span = lead_span or next((s for s in spans if s.pos < head_end), None)
+    # Time written right after the label's colon ("NMR: 10:00-10:25", "TherEx (97110): 15 min").
+    after = (
+        _AFTER_COLON.match(text, head_end, end)
+        if head_end < end and text[head_end] == ":"
+        else None
+    )
+    span = lead_span or next(
+        (s for s in spans if s.pos < head_end or (after is not None and s.pos == after.end())),
+        None,
+    )
     anchors = [content]
     if label is not None:
         anchors.append(label.end)
@@ -281,7 +305,18 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
     if span is not None:
         anchors.append(span.endpos)
     durations = find_durations(text, content, min(end, head_end + 60))
-    duration = _adjacent_duration(text, durations, sorted(anchors), head_end)
+    limit = head_end
+    if after is not None:
+        anchors.append(after.end())
+        limit = after.end() + 1
+    duration = _adjacent_duration(text, durations, sorted(anchors), limit)
+    if duration is None and label is not None and at_start:
+        # "Patient participated in 10 minutes of gait training": the duration in the lead-in.
+        inside = [d for d in durations if pos <= d.pos and d.endpos <= label.start]
+        duration = inside[0] if inside else None
+    if duration is None and lead_dur is not None:
+        found = find_durations(text, lead_dur.start(), lead_dur.end())
+        duration = found[0] if found else None
     if label is None and code is None:
         return None
     if label is not None and label.entry.strength == "weak" and not at_start:

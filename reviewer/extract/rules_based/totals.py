@@ -26,15 +26,17 @@ TIMED_LINE_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _TX_LABEL = (
-    r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)(?:\s+(?:time|minutes|mins?))?"
+    r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)"
+    r"(?:\s+(?:time|minutes|mins?|length|duration))?"
+    r"|(?:^|(?<=\|))[ \t]*(?:treatment|tx|session|visit)\s+(?:time|length|duration)(?=\s*[:=])"
     r"|\btotal\s+time\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z]))"
 )
 TOTAL_TX_RE = re.compile(
     _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)(?P<n>\d{1,3})(?![\d:/])(?!\s*(?:-|to)\s*\d)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 TOTAL_TX_SPAN_RE = re.compile(
-    _TX_LABEL + r"\s*[:=\-]?\s*\(?(?=" + SPAN_RE.pattern + r")", re.IGNORECASE
+    _TX_LABEL + r"\s*[:=\-]?\s*\(?(?=" + SPAN_RE.pattern + r")", re.IGNORECASE | re.MULTILINE
 )
 _VISIT_LABEL = re.compile(
     r"(?:\b(?:visit(?:\s+ran)?|session(?:\s+today)?|seen|treatment\s+session|tx\s+session|appointment"
