@@ -273,11 +273,12 @@ def clone_text(note_text: str, facts: Any = None) -> str:
     return mask("\n".join(parts))
 
 
-def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+def _shingles(text: str, n: int = 3) -> set[int]:
+    """The text's word n-grams, hashed (sets of ints intersect faster than sets of tuples)."""
     words = text.split()
     if len(words) < n:
-        return {tuple(words)}
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+        return {hash(tuple(words))}
+    return {hash(tuple(words[i : i + n])) for i in range(len(words) - n + 1)}
 
 
 def similarity(a: str, b: str) -> float:
@@ -473,9 +474,17 @@ def _clones(rows: list[Any]) -> list[PatternFinding]:
             continue
         parent = list(range(len(group)))
         best: dict[int, float] = {}
+        texts = [r.clone_text for r in group]
+        sets = [_shingles(t) for t in texts]
         for i in range(len(group)):
             for j in range(i + 1, len(group)):
-                score = similarity(group[i].clone_text, group[j].clone_text)
+                small, large = sorted((len(sets[i]), len(sets[j])))
+                if texts[i] == texts[j]:
+                    score = 1.0
+                elif not large or small / large < P003_SIMILARITY:
+                    continue  # Jaccard can be no more than the ratio of the set sizes
+                else:
+                    score = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
                 if score >= P003_SIMILARITY:
                     parent[_root(parent, i)] = _root(parent, j)
                     best[i] = min(best.get(i, 1.0), score)
