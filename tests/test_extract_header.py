@@ -180,3 +180,27 @@ def test_the_discipline_comes_from_the_title_or_the_clinician_never_the_modifier
 def test_more_signature_shapes(line, name, role):
     sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n"))
     assert sig is not None and (sig.name, sig.role) == (name, role)
+
+
+@pytest.mark.parametrize(
+    ("text", "supervisor"),
+    [
+        (
+            "OT note\nSupervising OTR/L: Michael Chen, OTR/L\nJo Ames, COTA\n",
+            "Michael Chen",
+        ),  # credential label
+        ("PT note\nSupervised by Ann Lee, PT\nTom Ray, PTA\n", "Ann Lee"),
+        ("PT note\nPT supervisor: Ann Lee, DPT\nTom Ray, PTA\n", "Ann Lee"),
+    ],
+)
+def test_supervisor_labels(text, supervisor):
+    assert facts(text).supervising_therapist.name == supervisor
+
+
+def test_signer_and_supervisor_on_one_line():
+    f = facts(
+        "PT note\nBilling: 97112 GP x2\n\nSigned: Kevin Marsh, PTA     Supervising PT: Priya Natarajan, PT, DPT\n"
+    )
+    assert (f.signature.name, f.signature.role) == ("Kevin Marsh", "PTA")
+    assert f.supervising_therapist.name == "Priya Natarajan"
+    assert (f.assistant.role, f.assistant.scope) == ("PTA", "all")

@@ -108,14 +108,18 @@ _UNSIGNED = re.compile(
     re.IGNORECASE,
 )
 _LABELLED_PERSON = re.compile(
-    r"(?P<label>supervising\s+(?:pt|ot|slp|therapist|physical\s+therapist|occupational\s+therapist)"
-    r"|supervisor|under\s+(?:the\s+)?supervision\s+of|co-?signed(?:\s+by)?|cosign(?:ed|er)?(?:\s+by)?"
+    r"(?P<label>supervising(?:\s+(?:pt|ot|slp|therapist|physical\s+therapist|occupational\s+therapist"
+    r"|clinician|"
+    + ROLE_CRED
+    + r"))?(?![A-Za-z])|supervised\s+by|(?:pt|ot|slp)\s+supervisor|supervisor|under\s+(?:the\s+)?supervision\s+of|co-?signed(?:\s+by)?|cosign(?:ed|er)?(?:\s+by)?"
     r"|treating(?:\s+(?:clinician|therapist|provider))?|provider|therapist|clinician|rendering(?:\s+provider)?"
     r"|(?:treatment\s+)?(?:provided|performed|furnished|rendered)\s+by|treated\s+by|seen\s+by)"
     r"\s*[:\-]?\s*" + _PERSON,
     re.IGNORECASE,
 )
-_SUPERVISOR_LABEL = re.compile(r"^(?:supervis|under|co-?sign|cosign)", re.IGNORECASE)
+_SUPERVISOR_LABEL = re.compile(
+    r"^(?:supervis|under|co-?sign|cosign|(?:pt|ot|slp)\s+supervisor)", re.IGNORECASE
+)
 
 
 def _role(creds: list[str]) -> str | None:
@@ -359,7 +363,10 @@ _TAIL_NOISE = re.compile(
     r"|[-,:;#./|\s\d]",
     re.IGNORECASE,
 )
-_COSIGN = re.compile(r"\b(?:co-?signed|cosigned)\b.*$", re.IGNORECASE)
+_COSIGN = re.compile(
+    r"\b(?:co-?signed|cosigned|supervising|supervised\s+by|supervisor|under\s+(?:the\s+)?supervision)\b.*$",
+    re.IGNORECASE,
+)
 
 
 def _tail_ok(tail: str) -> bool:
