@@ -7,6 +7,7 @@ import io
 import json
 import multiprocessing
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,48 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(InputError, match="worklist database"):
         Worklist(bad)
+
+
+KILLED_IMPORT = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_worklist import corpus_rows
+from reviewer.worklist import Worklist
+
+rows = corpus_rows(60)
+with Worklist({path!r}) as w:
+    w.import_rows(rows, workers=1, chunk=5)
+"""
+
+
+@pytest.mark.integration
+def test_an_import_killed_with_sigkill_leaves_a_consistent_database_that_resumes(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    path = str(tmp_path / "wl.sqlite3")
+    Worklist(path).close()
+    script = KILLED_IMPORT.format(tests=str(ROOT / "tests"), path=path)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 120
+        count = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            with sqlite3.connect(path, timeout=30) as db:
+                count = db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
+            if count >= 10:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the import finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)  # no cleanup, no rollback handlers: a power cut
+    finally:
+        proc.wait(timeout=30)
+    with Worklist(path) as w:
+        assert w.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = len(w.list())
+        assert kept >= 10 and kept % 5 == 0  # whole chunks only
+        resumed = w.import_rows(corpus_rows(60), workers=1)
+        assert (resumed.added, resumed.skipped) == (60 - kept, kept)
+        assert len(w.list()) == 60
