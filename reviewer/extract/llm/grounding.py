@@ -171,6 +171,11 @@ def _finditer(patterns: list[re.Pattern[str]], hay: str):
 # --- value checks -----------------------------------------------------------------------------
 
 
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
 def has_number(text: str, number: int) -> bool:
     """``number`` is written in ``text`` (not as part of a longer number or a clock time)."""
     return re.search(rf"(?<![\d.])(?<!\d:)0*{number}(?!\d)(?!:\d)", text) is not None
@@ -420,15 +425,17 @@ class Grounder:
             if found is None:
                 continue
             params = []
+            near = (found.start, _line_end(loc.hay, found.end))  # the activity's own line first
             for k, par in enumerate(act.parameters):
-                pf = grow(
-                    self.locate(
+                pf = loc.find(par.quote, within=near, after=found.start)
+                if pf is None or not (region[0] <= pf.start < region[1]):
+                    pf = self.locate(
                         f"{where}.activities[{j}].parameters[{k}]",
                         par.quote,
                         within=region,
                         value=par.value,
                     )
-                )
+                pf = grow(pf)
                 if pf is not None:
                     params.append(
                         F.Parameter(
