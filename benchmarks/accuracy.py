@@ -166,11 +166,9 @@ def run_case(case: Case, extractor: str | None, with_findings: bool) -> Result:
             result.expected = set(case.gold.get("fires") or []) - UNSCORED
             result.units_ok = units_correct(result.units, case.gold.get("expected_units") or {})
         else:
-            from reviewer.extract.rules_based import RulesExtractor
+            from reviewer.review import choose_extractor, prepare
 
-            from reviewer.intake import prepare
-
-            facts = RulesExtractor().extract(prepare(raw)).facts
+            facts = choose_extractor(extractor).extract(prepare(raw)).facts
     except Exception as exc:  # a crash is a miss on every field, and is reported
         result.error = f"{type(exc).__name__}: {exc}"
         return result
