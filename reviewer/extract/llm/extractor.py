@@ -241,7 +241,7 @@ def rules_extract(note: Note) -> Extraction:
 
 def fallback(note: Note, requested: str, reason: str) -> Extraction:
     """The rules-based extraction, marked as a fallback from ``requested``."""
-    log.warning("LLM extraction fell back to rules: %s", reason)
+    log.info("LLM extraction fell back to rules: %s", reason)
     result = rules_extract(note)
     return result.model_copy(update={"requested": requested, "fallback_reason": reason})
 
