@@ -45,7 +45,7 @@ with st.container(border=True):
         placeholder="Paste the daily note here: header, interventions with minutes or clock "
         "times, response, plan, billing line, signature ...",
     )
-    c1, c2, c3 = st.columns([2, 2, 3])
+    c1, c2, c3 = st.columns([3, 3, 4])
     c1.selectbox(
         "Payer method",
         list(uikit.PAYER_CHOICES),

@@ -146,14 +146,14 @@ df = pd.DataFrame(
             "warnings": i.counts.get("warning", 0) if i.error is None else None,
             "units over": i.units_over,
             "units under": i.units_under,
-            "billed": i.units_billed,
-            "supported": i.units_supported,
+            "rules": " ".join(i.rules),
+            "patterns": " ".join(i.patterns),
             "provider": i.provider,
             "patient": i.patient,
             "date of service": i.date,
             "payer": i.payer or i.method,
-            "rules": " ".join(i.rules),
-            "patterns": " ".join(i.patterns),
+            "billed": i.units_billed,
+            "supported": i.units_supported,
             "problem": i.error,
         }
         for i in items
@@ -291,40 +291,39 @@ st.caption(
     " · ".join(x for x in [item.patient, item.date, item.provider, item.payer, item.source] if x)
 )
 
-work, detail = st.columns([1, 3], gap="medium")
-with work:
-    with st.form(f"status_form_{item.id}", border=True):
-        st.badge(f"Status: {item.status}", color=STATUS_COLOUR.get(item.status, "gray"))
-        new_status = st.selectbox(
-            "Set status",
-            ["open", "fixed", "accepted", "escalated"],
-            index=["open", "fixed", "accepted", "escalated"].index(item.status),
-            key=f"tri_new_status_{item.id}",
-        )
-        comment = st.text_area(
-            "Comment",
-            key=f"tri_comment_{item.id}",
-            height=90,
-            placeholder="What was done, or why it is accepted/escalated",
-        )
-        who = st.text_input(
-            "Who", key=f"tri_who_{item.id}", placeholder="your name (default: $USER)"
-        )
-        if st.form_submit_button("Save status", type="primary", icon=":material/save:"):
-            try:
-                with _worklist() as wl:
-                    wl.set_status(item.id, new_status, comment or None, who=who or None)
-                st.toast(f"Note #{item.id}: {new_status}")
-                st.rerun()
-            except ReviewerError as exc:
-                st.error(str(exc))
-    if history:
-        st.markdown("**History**")
+STATUSES = ["open", "fixed", "accepted", "escalated"]
+with st.form(f"status_form_{item.id}", border=True):
+    s0, s1, s2, s3, s4 = st.columns([1, 1.3, 3.4, 1.5, 1.7], vertical_alignment="bottom")
+    s0.badge(item.status, color=STATUS_COLOUR.get(item.status, "gray"), icon=":material/flag:")
+    new_status = s1.selectbox(
+        "Set status",
+        STATUSES,
+        index=STATUSES.index(item.status) if item.status in STATUSES else 0,
+        key=f"tri_new_status_{item.id}",
+    )
+    comment = s2.text_area(
+        "Comment",
+        key=f"tri_comment_{item.id}",
+        height=68,
+        placeholder="What was done, or why it is accepted or escalated",
+    )
+    who = s3.text_input("Who", key=f"tri_who_{item.id}", placeholder="default: $USER")
+    if s4.form_submit_button("Save status", type="primary", icon=":material/save:"):
+        try:
+            with _worklist() as wl:
+                wl.set_status(item.id, new_status, comment or None, who=who or None)
+            st.toast(f"Note #{item.id}: {new_status}")
+            st.rerun()
+        except ReviewerError as exc:
+            st.error(str(exc))
+if history:
+    with st.expander(f"Status history ({len(history)})", icon=":material/history:"):
         st.dataframe(
             [
                 {
                     "when": h.at[:16].replace("T", " "),
                     "status": h.status,
+                    "from": h.previous,
                     "who": h.who,
                     "comment": h.comment,
                 }
@@ -333,13 +332,12 @@ with work:
             hide_index=True,
             width="stretch",
         )
-    for p in item_patterns:
-        st.warning(f"**{p['rule']}** {p['name']}: {p['message']}", icon=":material/hub:")
+for p in item_patterns:
+    st.warning(f"**{p['rule']}** {p['name']}: {p['message']}", icon=":material/hub:")
 
-with detail:
-    if item.error:
-        st.error(f"This note could not be reviewed: {item.error}", icon=":material/block:")
-    elif item.review and item.note_text is not None:
-        uikit.render_review(item.review, item.note_text, key=f"tri-{item.id}", compact=False)
-    else:
-        st.info("The full review of this note is not stored.")
+if item.error:
+    st.error(f"This note could not be reviewed: {item.error}", icon=":material/block:")
+elif item.review and item.note_text is not None:
+    uikit.render_review(item.review, item.note_text, key=f"tri-{item.id}")
+else:
+    st.info("The full review of this note is not stored.")
