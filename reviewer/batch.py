@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -72,6 +73,9 @@ CHUNK_SIZE = 64
 MIN_NOTES_FOR_POOL = 200
 #: Notes reviewed at once with an LLM extractor (threads; the endpoint is the bottleneck).
 LLM_CONCURRENCY = 4
+#: Seconds one note may take before its review is stopped and the row gets an error
+#: (typical reviews take milliseconds).
+NOTE_TIME_LIMIT = 30.0
 #: Largest input file read into memory (a CSV of 10,000 notes is about 30 MB).
 MAX_INPUT_BYTES = 2_000_000_000
 
@@ -600,6 +604,37 @@ class _Job:
     extractor: str | None
     llm_settings: Any
     keep_review: bool
+    time_limit: float | None = NOTE_TIME_LIMIT
+
+
+class _NoteTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _NoteTimeout
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop a review that runs longer than ``seconds`` (a pathological note must not hold a
+    worker for minutes). Works in a process's main thread (the CLI, pool workers); elsewhere
+    (threads: the UI, LLM extraction, which has its own timeouts) it does nothing."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def review_one(row: BatchRow, job: _Job) -> BatchResult:
@@ -621,12 +656,19 @@ def review_one(row: BatchRow, job: _Job) -> BatchResult:
 
     started = time.perf_counter()
     try:
-        review = review_text(
-            row.note,
-            payer=job.payer or _row_profile(row.payer),
-            extractor=job.extractor,
-            llm_settings=job.llm_settings,
+        with _time_limit(job.time_limit):
+            review = review_text(
+                row.note,
+                payer=job.payer or _row_profile(row.payer),
+                extractor=job.extractor,
+                llm_settings=job.llm_settings,
+            )
+    except _NoteTimeout:
+        result.error = (
+            f"the review took longer than {job.time_limit:g} s and was stopped; "
+            "check this note (an unusually long line or a pasted document?)"
         )
+        return result
     except ReviewerError as exc:
         result.error = str(exc)
         return result
@@ -727,10 +769,11 @@ class BatchReviewer:
         workers: int | None = None,
         llm_settings: Any = None,
         keep_review: bool = False,
+        time_limit: float | None = NOTE_TIME_LIMIT,
     ) -> None:
         if workers is not None and workers < 1:
             raise InputError(f"--workers must be at least 1, not {workers}")
-        self.job = _Job(payer, extractor, llm_settings, keep_review)
+        self.job = _Job(payer, extractor, llm_settings, keep_review, time_limit)
         self.kind = _effective_extractor(extractor)
         self.uses_threads = self.kind != "rules"
         self.workers = workers or (LLM_CONCURRENCY if self.uses_threads else os.cpu_count() or 1)
@@ -854,11 +897,13 @@ def review_rows(
     llm_settings: Any = None,
     keep_review: bool = False,
     patterns: bool = True,
+    time_limit: float | None = NOTE_TIME_LIMIT,
 ) -> list[BatchResult]:
     """Review every row (in parallel), then find the patterns across them.
 
     ``keep_review=True`` keeps each note's full review (JSON contract) in
-    ``result.review_json``; ``patterns=True`` fills ``result.patterns`` (P001-P003).
+    ``result.review_json``; ``patterns=True`` fills ``result.patterns`` (P001-P003);
+    a note whose review runs past ``time_limit`` seconds gets an error instead.
     Raises only for a bad payer profile or an unusable extractor, before any row is reviewed.
     """
     preflight(payer, extractor, llm_settings)
@@ -868,6 +913,7 @@ def review_rows(
         workers=workers,
         llm_settings=llm_settings,
         keep_review=keep_review,
+        time_limit=time_limit,
     ) as reviewer:
         results = reviewer.review(rows, progress)
     if patterns:

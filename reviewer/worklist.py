@@ -386,14 +386,16 @@ class Worklist:
         source: str | None = None,
         who: str | None = None,
         chunk: int = IMPORT_CHUNK,
+        time_limit: float | None = None,
     ) -> ImportReport:
         """Review and add ``rows`` (:class:`reviewer.batch.BatchRow`); skip notes already here.
 
         Each chunk of ``chunk`` notes is reviewed, then committed in one transaction, so an
         interrupted import keeps its finished chunks and a second run picks up the rest.
-        ``progress(done, total)`` counts rows, skipped ones included.
+        ``progress(done, total)`` counts rows, skipped ones included. ``time_limit`` seconds
+        per note (default ``reviewer.batch.NOTE_TIME_LIMIT``; 0 for none).
         """
-        from reviewer.batch import BatchReviewer, preflight
+        from reviewer.batch import NOTE_TIME_LIMIT, BatchReviewer, preflight
 
         items = list(rows)
         total = len(items)
@@ -413,6 +415,7 @@ class Worklist:
             workers=workers,
             llm_settings=llm_settings,
             keep_review=True,
+            time_limit=NOTE_TIME_LIMIT if time_limit is None else time_limit,
         ) as reviewer:
             for start in range(0, total, chunk):
                 part = items[start : start + chunk]

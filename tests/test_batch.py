@@ -286,6 +286,32 @@ def test_an_extractor_failure_is_that_rows_error_and_does_not_quote_the_note():
     assert "SECRET" not in results[1].error
 
 
+class Slow:
+    """An extractor that hangs on one note (as a pathological regex might)."""
+
+    name = "rules"
+
+    def extract(self, note):
+        import time
+
+        if "HANG" in note.text:
+            time.sleep(5)
+        from reviewer.extract.base import Extraction
+        from reviewer.facts import NoteFacts
+
+        return Extraction(facts=NoteFacts(), extractor="rules")
+
+
+def test_a_note_that_takes_too_long_is_stopped_and_the_batch_goes_on():
+    rows = [
+        batch.BatchRow(index=1, id="a", note="HANG here", source="s"),
+        batch.BatchRow(index=2, id="b", note="fine", source="s"),
+    ]
+    results = batch.review_rows(rows, extractor=Slow(), workers=1, time_limit=0.2)
+    assert "took longer than 0.2 s" in results[0].error
+    assert results[1].error is None and results[1].elapsed_ms < 1000
+
+
 def test_an_unknown_payer_profile_is_refused_before_any_row_is_reviewed():
     rows = [batch.BatchRow(index=1, id="a", note="x", source="s")]
     with pytest.raises(UsageError, match="unknown payer profile"):

@@ -31,6 +31,13 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         help="parallel workers (default: every core for rules, 4 for an LLM)",
     )
     parser.add_argument(
+        "--note-timeout",
+        type=float,
+        metavar="SECONDS",
+        default=30.0,
+        help="stop a note's review after this long and give the row an error (default: 30)",
+    )
+    parser.add_argument(
         "--no-progress",
         action="store_true",
         help="no progress bar (it is shown only on a terminal anyway)",
@@ -95,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         progress=progress,
         llm_settings=llm_settings(args),
         keep_review=args.full,
+        time_limit=args.note_timeout,
         patterns=False,
     )
     findings = batch.apply_patterns(results)

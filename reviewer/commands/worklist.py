@@ -92,6 +92,7 @@ def run_import(args: argparse.Namespace) -> int:
             llm_settings=llm_settings(args),
             source=str(args.input),
             who=args.who,
+            time_limit=args.note_timeout,
         )
         counts = wl.counts()
     print(
