@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "benchmarks" / "README.md"
 
 
-def run_share(args: tuple[int, int]) -> dict:
+def run_share(args: tuple[int, int, int]) -> dict:
     """Run ``examples`` Hypothesis examples with ``seed``; return outcome counts."""
-    examples, seed = args
+    examples, seed, longest = args
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT))
     import test_fuzz
@@ -38,14 +38,17 @@ def run_share(args: tuple[int, int]) -> dict:
     from hypothesis import seed as hseed
 
     outcomes: Counter[str] = Counter()
+    slowest = [0.0]
 
     @hseed(seed)
     @settings(
         max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
-    @given(test_fuzz.any_input())
+    @given(test_fuzz.any_input(longest))
     def prop(raw):
+        t0 = time.perf_counter()
         outcomes[test_fuzz.check_review(raw)] += 1
+        slowest[0] = max(slowest[0], time.perf_counter() - t0)
 
     started = time.perf_counter()
     failure = None
@@ -58,6 +61,7 @@ def run_share(args: tuple[int, int]) -> dict:
         "outcomes": dict(outcomes),
         "seconds": time.perf_counter() - started,
         "failure": failure,
+        "slowest": slowest[0],
     }
 
 
@@ -66,11 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--examples", type=int, default=10_000)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--seed", type=int, default=20250601)
+    p.add_argument(
+        "--longest",
+        type=int,
+        default=20_000,
+        help="longest run of one character pasted into a note",
+    )
     p.add_argument("--record", action="store_true", help="write the ## Fuzz section")
     args = p.parse_args(argv)
 
     share = -(-args.examples // args.jobs)
-    tasks = [(share, args.seed + i) for i in range(args.jobs)]
+    tasks = [(share, args.seed + i, args.longest) for i in range(args.jobs)]
     started = time.perf_counter()
     if args.jobs == 1:
         results = [run_share(tasks[0])]
@@ -82,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         outcomes.update(r["outcomes"])
     failures = [r for r in results if r["failure"]]
+    slowest = max(r["slowest"] for r in results)
     total = sum(outcomes.values())
     for r in failures:
         print(f"--- seed {r['seed']} found a failure:\n{r['failure']}", file=sys.stderr)
@@ -94,9 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             f"({args.jobs} jobs, seeds {args.seed}..{args.seed + args.jobs - 1}) in {wall:.0f} s: "
             f"{verdict}. {outcomes.get('reviewed', 0):,} reviewed into a valid contract, "
             f"{outcomes.get('refused', 0):,} refused with a one-line input error (empty, binary, "
-            "not UTF-8, too large).",
+            f"not UTF-8, too large). Slowest single review: {slowest:.2f} s.",
             "Inputs: corpus notes with 1-6 edits (tokens and junk inserted, pieces deleted or "
-            "repeated, digits renumbered, lines shuffled, truncation, odd Unicode), random text, "
+            "repeated, digits renumbered, lines shuffled, truncation, odd Unicode), notes with a "
+            f"run of up to {args.longest:,} repeated characters pasted in, random text, "
             "token soup and raw bytes. Checked: no exception but InputError; the contract validates "
             "(JSON schema); every evidence span equals the note's text at its offsets; the verdict "
             "follows the severities.",

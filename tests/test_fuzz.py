@@ -186,9 +186,20 @@ def mutated_notes(draw) -> str:
     return text
 
 
-def any_input():
+@st.composite
+def stretched_notes(draw, longest: int = 2_000) -> str:
+    """A note with one very long run pasted in (spaces, a repeated token, a table rule)."""
+    text = draw(st.sampled_from(NOTES))
+    unit = draw(st.sampled_from([" ", "\t", "-", "| ", "97110 ", "x", "a b ", "\u00a0"]))
+    run = unit * (draw(st.integers(100, longest)) // len(unit))
+    at = draw(st.integers(0, len(text)))
+    return text[:at] + run + text[at:]
+
+
+def any_input(longest: int = 2_000):
     """Everything a user might paste or upload: notes, edited notes, junk text, raw bytes."""
     return st.one_of(
+        stretched_notes(longest),
         mutated_notes(),
         mutated_notes(),
         mutated_notes(),
