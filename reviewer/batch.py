@@ -821,7 +821,7 @@ class BatchReviewer:
     def review(
         self, rows: Iterable[BatchRow], progress: Progress | None = None
     ) -> list[BatchResult]:
-        """Review ``rows``; results come back in input order. ``progress(done, total)``."""
+        """Review ``rows``; results come back in the order of ``rows``. ``progress(done, total)``."""
         items = list(rows)
         total = len(items)
         if progress:
@@ -849,9 +849,10 @@ class BatchReviewer:
         self, tasks: list[list[BatchRow]], total: int, progress: Progress | None
     ) -> list[BatchResult]:
         pool = self._pool()
-        results: list[BatchResult] = []
-        pending: set[Future[list[BatchResult]]] = set()
+        results: list[BatchResult | None] = [None] * total
+        pending: dict[Future[list[BatchResult]], int] = {}  # future -> position of its first row
         queue = iter(tasks)
+        position = 0
         limit = self.workers * 3
         done = 0
         try:
@@ -860,13 +861,15 @@ class BatchReviewer:
                     task = next(queue, None)
                     if task is None:
                         break
-                    pending.add(pool.submit(_review_chunk, task, self.job))
+                    pending[pool.submit(_review_chunk, task, self.job)] = position
+                    position += len(task)
                 if not pending:
                     break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
+                    first = pending.pop(fut)
                     chunk = fut.result()
-                    results.extend(chunk)
+                    results[first : first + len(chunk)] = chunk
                     done += len(chunk)
                 if progress:
                     progress(done, total)
@@ -875,8 +878,7 @@ class BatchReviewer:
                 fut.cancel()
             self.close()
             raise
-        results.sort(key=lambda r: r.index)
-        return results
+        return [r for r in results if r is not None]
 
 
 def _warm_up() -> None:

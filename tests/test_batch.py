@@ -322,8 +322,8 @@ def test_the_process_pool_gives_the_same_results_in_input_order(monkeypatch):
     monkeypatch.setattr(batch, "MIN_NOTES_FOR_POOL", 1)
     monkeypatch.setattr(batch, "CHUNK_SIZE", 3)
     notes = corpus_notes(12)
-    rows = [
-        batch.BatchRow(index=i, id=name, note=text, source=name)
+    rows = [  # indices out of order (rows merged from two files): the order of rows wins
+        batch.BatchRow(index=100 - i, id=name, note=text, source=name)
         for i, (name, text) in enumerate(notes, 1)
     ]
     seen = []
