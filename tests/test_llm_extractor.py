@@ -12,6 +12,7 @@ from test_llm_fakes import (
     answer_for,
     completion,
     good_answer,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
     method_of,
     reply,
     settings,

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from reviewer.extract.llm.settings import LLMSettings
 
@@ -308,6 +309,50 @@ class ChatServer:
 def _resolve(body: Any, request: dict[str, Any]) -> Any:
     """A body may be a function of the request (to answer as a tool call or as content)."""
     return body(request) if callable(body) else body
+
+
+# --- loopback only ------------------------------------------------------------------------------
+
+# The real socket functions, captured when this module is imported (at collection, before any
+# test has patched them), so the LLM tests can talk to their own server on 127.0.0.1 even when
+# another module's fixture refuses every connection, and can never reach anything else.
+_REAL_CONNECT = socket.socket.connect
+_REAL_CONNECT_EX = socket.socket.connect_ex
+_REAL_CREATE_CONNECTION = socket.create_connection
+_REAL_GETADDRINFO = socket.getaddrinfo
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _check(host: Any) -> None:
+    if str(host) not in _LOOPBACK:
+        raise AssertionError(f"an LLM test tried to reach {host!r}: only loopback is allowed")
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Allow connections to 127.0.0.1 only (import this fixture into every LLM test module)."""
+
+    def connect(sock, address):
+        _check(address[0] if isinstance(address, tuple) else address)
+        return _REAL_CONNECT(sock, address)
+
+    def connect_ex(sock, address):
+        _check(address[0] if isinstance(address, tuple) else address)
+        return _REAL_CONNECT_EX(sock, address)
+
+    def create_connection(address, *args, **kwargs):
+        _check(address[0])
+        return _REAL_CREATE_CONNECTION(address, *args, **kwargs)
+
+    def getaddrinfo(host, *args, **kwargs):
+        _check(host)
+        return _REAL_GETADDRINFO(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield
 
 
 # --- the fakes work ---------------------------------------------------------------------------

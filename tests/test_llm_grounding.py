@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_llm_fakes import NOTE, good_answer
+from test_llm_fakes import (
+    NOTE,
+    good_answer,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+)
 
 from reviewer.extract.llm.grounding import Locator, ground, has_time
 from reviewer.extract.llm.schema import LLMNoteFacts, json_schema

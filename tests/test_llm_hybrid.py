@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from test_llm_fakes import NOTE, Script, good_answer, reply, settings, status
+from test_llm_fakes import (
+    NOTE,
+    Script,
+    good_answer,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+    reply,
+    settings,
+    status,
+)
 
 from reviewer.extract.llm.extractor import LLMExtractor
 from reviewer.extract.llm.hybrid import HybridExtractor, merge

@@ -6,7 +6,12 @@ from __future__ import annotations
 import copy
 
 import pytest
-from test_llm_fakes import Script, reply, settings
+from test_llm_fakes import (
+    Script,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+    reply,
+    settings,
+)
 
 from reviewer.extract.llm.extractor import LLMExtractor
 from reviewer.intake import prepare

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_llm_fakes import NOTE
+from test_llm_fakes import (
+    NOTE,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+)
 
 from reviewer.errors import ConfigError
 from reviewer.extract.llm import prompts

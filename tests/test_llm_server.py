@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_llm_fakes import NOTE, ChatServer, answer_for, completion, good_answer, settings
+from test_llm_fakes import (
+    NOTE,
+    ChatServer,
+    answer_for,
+    completion,
+    good_answer,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+    settings,
+)
 
 from reviewer.cli import main
 from reviewer.review import review_text

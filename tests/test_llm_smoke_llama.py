@@ -18,7 +18,11 @@ import time
 
 import httpx
 import pytest
-from test_llm_fakes import NOTE, free_port
+from test_llm_fakes import (
+    NOTE,
+    free_port,
+    loopback_only,  # noqa: F401 - autouse: 127.0.0.1 only
+)
 
 from reviewer.extract.llm.extractor import LLMExtractor
 from reviewer.extract.llm.settings import LLMSettings
@@ -46,8 +50,8 @@ def _has_llama_server() -> bool:
     return probe.returncode == 0
 
 
-@pytest.fixture(scope="module")
-def llama_server():
+@pytest.fixture
+def llama_server(loopback_only):
     if os.environ.get("REVIEWER_SMOKE_LLAMA") != "1":
         pytest.skip("set REVIEWER_SMOKE_LLAMA=1 to run the local-model smoke test")
     model = _gguf()
