@@ -51,7 +51,8 @@ def _has_llama_server() -> bool:
 
 
 @pytest.fixture
-def llama_server(loopback_only):
+def llama_server(request):
+    request.getfixturevalue("loopback_only")  # set up before the server is polled
     if os.environ.get("REVIEWER_SMOKE_LLAMA") != "1":
         pytest.skip("set REVIEWER_SMOKE_LLAMA=1 to run the local-model smoke test")
     model = _gguf()
