@@ -1,6 +1,6 @@
 """The knowledge index and retrieval, built and queried with networking unavailable.
 
-One index over the shipped documents is built per test session (a few seconds) in a temporary
+One index over the shipped documents is built once for this module (a few seconds) in a temporary
 REVIEWER_DATA_DIR; tests that rebuild or corrupt an index use a small copy of three documents.
 """
 
@@ -27,9 +27,12 @@ class NetworkAttempt(AssertionError):
     pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def network_attempts():
-    """Make every outbound connection fail loudly, and record who tried."""
+    """Make every outbound connection fail loudly while this module runs, and record who tried.
+
+    Module scope: the patch is undone when this module's tests end, so later test modules
+    (the LLM tests talk to a server on 127.0.0.1) are not affected."""
     attempts: list[str] = []
 
     def refuse(*args, **kwargs):
@@ -44,7 +47,7 @@ def network_attempts():
         yield attempts
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def built_data_dir(tmp_path_factory, network_attempts):
     data = tmp_path_factory.mktemp("kb-data")
     with pytest.MonkeyPatch.context() as mp:
