@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as _c
+from re import _parser
 from typing import Any
 
 from reviewer.facts import (
@@ -73,14 +75,99 @@ def _one_line(pattern: str) -> str:
     return "".join(out)
 
 
-def _word(pattern: str) -> re.Pattern[str]:
-    """Compile a vocabulary pattern with word boundaries (letters/digits) at both ends."""
-    pattern = _one_line(pattern)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])", _FLAGS)
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
 
 
-def _words(patterns: list[str]) -> list[re.Pattern[str]]:
-    return [_word(p) for p in patterns]
+def _required(items: list[Any]) -> list[str] | None:
+    """Literal strings one of which any match of the parsed sequence must contain (lowercase),
+    or None when no such literal can be read off the pattern."""
+    best: list[str] | None = None
+    run: list[str] = []
+
+    def better(candidate: list[str] | None) -> None:
+        nonlocal best
+        if not candidate or not all(candidate):
+            return
+        if best is None or min(map(len, candidate)) > min(map(len, best)):
+            best = candidate
+
+    def flush() -> None:
+        if run:
+            better(["".join(run)])
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            better(_required(list(av[-1])))
+        elif op is _c.BRANCH:
+            branches = [_required(list(b)) for b in av[1]]
+            if all(branches):
+                better([x for b in branches if b for x in b])
+        elif op in _REPEATS and av[0] >= 1:
+            better(_required(list(av[2])))
+    flush()
+    return best
+
+
+class _Rx:
+    """A vocabulary pattern: word-bounded, kept on one line, compiled on first use, and skipped
+    outright when the text lacks every literal a match would need (most patterns, most notes).
+
+    The left word boundary is checked in Python, not with a lookbehind: a pattern that starts
+    with a literal then lets the regex engine jump straight to candidate positions.
+    """
+
+    __slots__ = ("source", "literals", "_lead", "_rx")
+
+    def __init__(self, pattern: str) -> None:
+        self.source = _one_line(pattern)
+        try:
+            tree = list(_parser.parse(self.source, _FLAGS))
+        except re.error:
+            tree = []
+        found = _required(tree) if tree else None
+        self.literals: tuple[str, ...] | None = tuple(sorted(set(found))) if found else None
+        # A pattern that does not open with a literal ('\d+ x \d+') keeps the lookbehind, so
+        # it is tried only at word starts: inside a long run of digits it would otherwise
+        # restart (and backtrack) at every position.
+        starts_literal = bool(tree) and tree[0][0] is _c.LITERAL
+        self._lead = "" if starts_literal else "(?<![A-Za-z0-9])"
+        self._rx: re.Pattern[str] | None = None
+
+    def _compiled(self) -> re.Pattern[str]:
+        if self._rx is None:
+            self._rx = re.compile(rf"{self._lead}(?:{self.source})(?![A-Za-z0-9])", _FLAGS)
+        return self._rx
+
+    def present(self, lowered: str) -> bool:
+        return self.literals is None or any(lit in lowered for lit in self.literals)
+
+    def spans(self, text: str, lowered: str | None = None) -> list[tuple[int, int]]:
+        if not self.present(text.lower() if lowered is None else lowered):
+            return []
+        out = []
+        for m in self._compiled().finditer(text):
+            start = m.start()
+            if m.end() > start and (start == 0 or text[start - 1] not in _ALNUM):
+                out.append((start, m.end()))
+        return out
+
+    def search(self, text: str) -> bool:
+        return bool(self.spans(text))
+
+
+def _word(pattern: str) -> _Rx:
+    """A vocabulary pattern with word boundaries (letters/digits) at both ends."""
+    return _Rx(pattern)
+
+
+def _words(patterns: list[str]) -> list[_Rx]:
+    return [_Rx(p) for p in patterns]
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -92,10 +179,10 @@ class _Entry:
 
     key: str  # canonical name / kind
     category: str
-    regexes: tuple[re.Pattern[str], ...]
+    regexes: tuple[_Rx, ...]
     level: str | None = None
     target: str | None = None
-    excludes: tuple[re.Pattern[str], ...] = ()
+    excludes: tuple[_Rx, ...] = ()
 
 
 def _entries_activities() -> list[_Entry]:
@@ -183,16 +270,20 @@ SAFETY = _words(_STATEMENTS["safety"]["patterns"])
 
 # Diagnoses: a "Dx"/"Diagnosis" label, then ICD-10 codes with their text, to the line's end.
 _DX_LABEL = re.compile(
-    r"(?:^|(?<=\|)|(?<=\s\s)|(?<=\s/\s))\s*(?:Dx|Diagnos[ie]s|ICD[- ]?10(?: codes?)?)"
-    r"(?:\s*\([^)\n]*\))?\s*[:\-]?[ \t]*",
+    # The label starts a line, follows a '|' or a wide gap; no leading run of spaces is
+    # scanned from every position (that was quadratic on long blank lines).
+    r"(?:^[ \t]*|(?<=\|)[ \t]*|(?<=[ \t]{2})|(?<=[ \t]/[ \t]))(?:Dx|Diagnos[ie]s|ICD[- ]?10(?: codes?)?)"
+    r"(?:[ \t]*\([^)\n]*\))?[ \t]*[:\-]?[ \t]*",
     re.IGNORECASE | re.MULTILINE,
 )
 _ICD10 = re.compile(r"(?<![A-Za-z0-9.])([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?![A-Za-z0-9])")
-_FIELD_END = re.compile(r"\s\|\s|\s{3,}(?=[A-Z][A-Za-z ]{1,20}:)|\n")
+_FIELD_END = re.compile(r"[ \t]\|[ \t]|(?<![ \t])[ \t]{3,}(?=[A-Z][A-Za-z ]{1,20}:)|\n")
 
 # Sentence/clause splitting.
-_SENTENCE_BREAK = re.compile(r"\n|(?<=[.!?])\s+(?=[A-Z(\"'])|\s\|\s|(?<=\S)\s{3,}(?=\S)")
-_CLAUSE_BREAK = re.compile(r"[;\n|•*]|(?<=[.!?])\s+(?=[A-Za-z(])|\s[-–]\s")
+_SENTENCE_BREAK = re.compile(
+    r"\n|(?<=[.!?])[ \t]+(?=[A-Z(\"'])|[ \t]\|[ \t]|(?<=\S)[ \t]{3,}(?=\S)"
+)
+_CLAUSE_BREAK = re.compile(r"[;\n|•*]|(?<=[.!?])[ \t]+(?=[A-Za-z(])|[ \t][-–][ \t]")
 _LABEL = re.compile(r"^\s*(?:[-•*]\s*)?[A-Za-z][A-Za-z /#&.-]{0,30}:\s*")
 
 
@@ -207,13 +298,13 @@ def _to_clean(note: Note, span: Span) -> tuple[int, int]:
 
 
 def _finditer(
-    regexes: list[re.Pattern[str]] | tuple[re.Pattern[str], ...], text: str, offset: int = 0
+    regexes: list[_Rx] | tuple[_Rx, ...], text: str, offset: int = 0
 ) -> list[tuple[int, int]]:
+    lowered = text.lower()
     out = []
     for rx in regexes:
-        for m in rx.finditer(text):
-            if m.end() > m.start():
-                out.append((m.start() + offset, m.end() + offset))
+        for s, e in rx.spans(text, lowered):
+            out.append((s + offset, e + offset))
     return out
 
 
@@ -228,8 +319,45 @@ def _leftmost_longest(matches: list[tuple[int, int, Any]]) -> list[tuple[int, in
     return kept
 
 
-def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+class _Intervals:
+    """A set of character ranges merged into disjoint sorted intervals, for fast overlap
+    tests (a note can hold thousands of matches; pairwise tests would be quadratic)."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def hits(self, a: tuple[int, int]) -> bool:
+        k = bisect.bisect_left(self.starts, a[1]) - 1  # last interval starting before a's end
+        return k >= 0 and self.ends[k] > a[0]
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]] | _Intervals) -> bool:
+    if isinstance(spans, _Intervals):
+        return spans.hits(a)
     return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _starts_within(starts: list[int], s: int, e: int) -> bool:
+    """Whether a sorted list of positions holds one in ``[s, e)``."""
+    k = bisect.bisect_left(starts, s)
+    return k < len(starts) and starts[k] < e
+
+
+class _Ranges(list):  # type: ignore[type-arg]
+    """Sorted, disjoint ranges (sentences, clauses) with their starts kept for bisection."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        super().__init__(ranges)
+        self.starts = [r[0] for r in ranges]
 
 
 def _segments(
@@ -251,13 +379,14 @@ def _segments(
             e -= 1
         if e > s:
             trimmed.append((s, e))
-    return trimmed
+    return _Ranges(trimmed)
 
 
 def _containing(ranges: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
-    for s, e in ranges:
-        if s <= pos < e:
-            return s, e
+    starts = ranges.starts if isinstance(ranges, _Ranges) else [r[0] for r in ranges]
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and ranges[k][0] <= pos < ranges[k][1]:
+        return ranges[k]
     return None
 
 
@@ -273,21 +402,67 @@ class _Block:
     #: The block's text with the intervention's own minutes and clock span blanked out.
     work: str
 
+    def holds(self, start: int) -> bool:
+        return self.start <= start < self.end
 
-def _blocks(note: Note, facts: NoteFacts) -> list[_Block]:
-    blocks = []
-    text = note.text
-    for i, item in enumerate(facts.interventions):
+
+def _work_text(note: Note, facts: NoteFacts) -> tuple[str, list[tuple[int, int, Intervention]]]:
+    """The note's text with every intervention's own minutes and clock span blanked out (they
+    are billed time, not parameters), and each intervention's range in it."""
+    chars = list(note.text)
+    ranges = []
+    for item in facts.interventions:
         start, end = _to_clean(note, item.evidence)
-        chars = list(text[start:end])
+        ranges.append((start, end, item))
         for ev in (item.minutes_evidence, item.clock_span.evidence if item.clock_span else None):
             if ev is None:
                 continue
             s, e = _to_clean(note, ev)
             for k in range(max(s, start), min(e, end)):
-                chars[k - start] = " "
-        blocks.append(_Block(i, item, start, end, "".join(chars)))
-    return blocks
+                chars[k] = " "
+    return "".join(chars), ranges
+
+
+@dataclass
+class _Scan:
+    """Every per-intervention vocabulary match, found once over the whole (blanked) note and
+    then handed to the intervention whose block holds it."""
+
+    work: str
+    activities: list[tuple[int, int, _Entry]]
+    parameters: list[tuple[int, int, _Entry]]
+    guidance: list[tuple[int, int, _Entry]]
+    independent: list[tuple[int, int, bool]]
+    one_on_one: list[tuple[int, int]]
+
+
+def _scan(work: str) -> _Scan:
+    lowered = work.lower()
+
+    def run(entries: list[_Entry]) -> list[tuple[int, int, _Entry]]:
+        return [
+            (s, e, entry)
+            for entry in entries
+            for rx in entry.regexes
+            for s, e in rx.spans(work, lowered)
+        ]
+
+    activities = _leftmost_longest(run(ACTIVITIES))
+    order = {id(e): i for i, e in enumerate(PARAMETERS)}
+    parameters = sorted(run(PARAMETERS), key=lambda m: (m[0], -(m[1] - m[0]), order[id(m[2])]))
+    guidance = []
+    for entry in GUIDANCE:
+        excluded = _Intervals([sp for rx in entry.excludes for sp in rx.spans(work, lowered)])
+        guidance += [
+            (s, e, entry)
+            for rx in entry.regexes
+            for s, e in rx.spans(work, lowered)
+            if not _overlaps((s, e), excluded)
+        ]
+    independent = [(s, e, True) for rx in INDEPENDENT for s, e in rx.spans(work, lowered)]
+    independent += [(s, e, False) for rx in INDEPENDENT_WEAK for s, e in rx.spans(work, lowered)]
+    one_on_one = [sp for rx in ONE_ON_ONE for sp in rx.spans(work, lowered)]
+    return _Scan(work, activities, parameters, guidance, sorted(independent), one_on_one)
 
 
 def _label_minutes(block: _Block, text: str) -> list[tuple[int, int]]:
@@ -307,26 +482,15 @@ def _label_minutes(block: _Block, text: str) -> list[tuple[int, int]]:
     ][:1]
 
 
-def _find_activities(block: _Block) -> list[tuple[int, int, _Entry]]:
-    found: list[tuple[int, int, Any]] = []
-    for entry in ACTIVITIES:
-        for s, e in _finditer(entry.regexes, block.work, block.start):
-            found.append((s, e, entry))
-    return _leftmost_longest(found)
-
-
-def _find_parameters(block: _Block, skip: list[tuple[int, int]]) -> list[tuple[int, int, _Entry]]:
-    found: list[tuple[int, int, Any]] = []
-    for entry in PARAMETERS:
-        for s, e in _finditer(entry.regexes, block.work, block.start):
-            if not _overlaps((s, e), skip):
-                found.append((s, e, entry))
+def _block_parameters(
+    scan: _Scan, block: _Block, skip: list[tuple[int, int]]
+) -> list[tuple[int, int, _Entry]]:
     # Same start: the longer wins; an equally long tie keeps the earlier vocabulary entry.
-    order = {id(e): i for i, e in enumerate(PARAMETERS)}
-    found.sort(key=lambda m: (m[0], -(m[1] - m[0]), order[id(m[2])]))
     kept: list[tuple[int, int, _Entry]] = []
     last_end = -1
-    for s, e, entry in found:
+    for s, e, entry in scan.parameters:
+        if not block.holds(s) or _overlaps((s, e), skip):
+            continue
         if s >= last_end:
             kept.append((s, e, entry))
             last_end = e
@@ -347,12 +511,15 @@ def _unnamed_tasks(
     clauses: list[tuple[int, int]],
 ) -> list[tuple[int, int, _Entry]]:
     out: list[tuple[int, int, _Entry]] = []
+    act_starts = sorted(s for s, _, _ in acts)
+    dose_starts = sorted(ps for ps, _, entry in params if entry.key in _DOSE)
     for cs, ce in clauses:
-        if any(cs <= s < ce for s, _, _ in acts):
+        if _starts_within(act_starts, cs, ce):
             continue
-        doses = [ps for ps, _, entry in params if cs <= ps < ce and entry.key in _DOSE]
-        if not doses:
+        k = bisect.bisect_left(dose_starts, cs)
+        if k >= len(dose_starts) or dose_starts[k] >= ce:
             continue
+        doses = [dose_starts[k]]
         start = cs
         colon = text.rfind(":", cs, doses[0])
         if colon >= 0:
@@ -368,10 +535,10 @@ def _unnamed_tasks(
     return out
 
 
-def _annotate_activities(note: Note, block: _Block) -> None:
+def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
     text = note.text
-    acts = _find_activities(block)
-    params = _find_parameters(block, _label_minutes(block, text))
+    acts = [a for a in scan.activities if block.holds(a[0]) and a[1] <= block.end]
+    params = _block_parameters(scan, block, _label_minutes(block, text))
     clauses = _segments(text, _CLAUSE_BREAK, block.start, block.end)
     acts = acts + _unnamed_tasks(text, block, acts, params, clauses)
     acts.sort(key=lambda a: a[0])
@@ -383,39 +550,41 @@ def _annotate_activities(note: Note, block: _Block) -> None:
     ]
     starts = [s for s, _, _ in acts]
     for ps, pe, entry in params:
+        # The nearest activity before the parameter in its clause, else the clause's first
+        # activity, else the nearest activity before it in the block, else the first one.
+        before = bisect.bisect_right(starts, ps) - 1
         clause = _containing(clauses, ps)
-        in_clause = [k for k, s in enumerate(starts) if clause and clause[0] <= s < clause[1]]
-        if in_clause:
-            before = [k for k in in_clause if starts[k] <= ps]
-            target = before[-1] if before else in_clause[0]
+        if clause and before >= 0 and starts[before] >= clause[0]:
+            target = before
+        elif clause and _starts_within(starts, clause[0], clause[1]):
+            target = bisect.bisect_left(starts, clause[0])
         else:
-            before = [k for k, s in enumerate(starts) if s <= ps]
-            target = before[-1] if before else 0
+            target = max(before, 0)
         activities[target].parameters.append(
             Parameter(kind=entry.key, value=text[ps:pe].strip(), evidence=note.span(ps, pe))
         )
     block.item.activities = activities
 
 
-def _annotate_guidance(note: Note, block: _Block) -> None:
+def _annotate_guidance(note: Note, block: _Block, scan: _Scan) -> None:
     text = note.text
-    seen: set[tuple[str, int, int]] = set()
     out: list[tuple[int, Guidance]] = []
-    for entry in GUIDANCE:
-        excluded = _finditer(entry.excludes, block.work, block.start)
-        for s, e in _finditer(entry.regexes, block.work, block.start):
-            if _overlaps((s, e), excluded) or (entry.key, s, e) in seen:
-                continue
-            # a longer match of the same kind already covers this one
-            if any(k == entry.key and s0 <= s and e <= e0 for k, s0, e0 in seen):
-                continue
-            seen.add((entry.key, s, e))
-            level = None
-            if entry.level == "{0}":
-                level = _assist_level(text[s:e])
-            elif entry.level:
-                level = entry.level
-            out.append((s, Guidance(kind=entry.key, level=level, evidence=note.span(s, e))))
+    mine = sorted(
+        ((s, e, entry) for s, e, entry in scan.guidance if block.holds(s)),
+        key=lambda m: (m[2].key, m[0], -(m[1] - m[0])),
+    )
+    reach: dict[str, int] = {}
+    for s, e, entry in mine:
+        # a longer (or equal) match of the same kind already covers this one
+        if e <= reach.get(entry.key, -1):
+            continue
+        reach[entry.key] = e
+        level = None
+        if entry.level == "{0}":
+            level = _assist_level(text[s:e])
+        elif entry.level:
+            level = entry.level
+        out.append((s, Guidance(kind=entry.key, level=level, evidence=note.span(s, e))))
     out.sort(key=lambda g: g[0])
     block.item.guidance = [g for _, g in out]
 
@@ -433,14 +602,15 @@ def _assist_level(matched: str) -> str:
     return matched.strip()
 
 
-def _annotate_independent(note: Note, block: _Block) -> None:
-    text = note.text
-    clauses = _segments(
-        text, re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])"), block.start, block.end
-    )
-    strong = [(s, e, True) for s, e in _finditer(INDEPENDENT, block.work, block.start)]
-    weak = [(s, e, False) for s, e in _finditer(INDEPENDENT_WEAK, block.work, block.start)]
-    for s, _e, is_strong in sorted(strong + weak):
+_INDEPENDENT_CLAUSE = re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])")
+
+
+def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
+    hits = [h for h in scan.independent if block.holds(h[0])]
+    if not hits:
+        return
+    clauses = _segments(note.text, _INDEPENDENT_CLAUSE, block.start, block.end)
+    for s, _e, is_strong in hits:
         clause = _containing(clauses, s) or (s, _e)
         clause_text = block.work[clause[0] - block.start : clause[1] - block.start]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
@@ -459,26 +629,32 @@ def _group_matches(
     matches that only name a group or class without saying who was there."""
     end = len(text) if end is None else end
     chunk = text[start:end]
-    excluded = _finditer(GROUP_EXCLUDE, chunk, start)
+    excluded = _Intervals(_finditer(GROUP_EXCLUDE, chunk, start))
     regexes = GROUP + GROUP_NAMED if named else GROUP
     group = [m for m in _finditer(regexes, chunk, start) if not _overlaps(m, excluded)]
     concurrent = [m for m in _finditer(CONCURRENT, chunk, start) if not _overlaps(m, excluded)]
     return sorted(group), sorted(concurrent)
 
 
-def _annotate_group(note: Note, block: _Block) -> None:
-    text = note.text
-    if _finditer(ONE_ON_ONE, block.work):
+def _annotate_group(
+    note: Note,
+    block: _Block,
+    scan: _Scan,
+    group_all: list[tuple[int, int]],
+    concurrent_all: list[tuple[int, int]],
+) -> None:
+    if any(block.holds(s) for s, _ in scan.one_on_one):
         return
-    group, concurrent = _group_matches(block.work)
+    group = [m for m in group_all if block.holds(m[0])]
+    concurrent = [m for m in concurrent_all if block.holds(m[0])]
     if not group and not concurrent:
         return
     block.item.group = bool(group)
     block.item.concurrent = bool(concurrent)
     first = min(group + concurrent)
-    clauses = _segments(text, _SENTENCE_BREAK, block.start, block.end)
-    clause = _containing(clauses, first[0] + block.start)
-    s, e = clause if clause else (first[0] + block.start, first[1] + block.start)
+    clauses = _segments(note.text, _SENTENCE_BREAK, block.start, block.end)
+    clause = _containing(clauses, first[0])
+    s, e = clause if clause else first
     block.item.group_evidence = note.span(s, e)
 
 
@@ -528,6 +704,8 @@ def _responses(
     text = note.text
     out = []
     subjective = _subjective(text)
+    vague_iv = _Intervals(vague)
+    hits = sorted(m[0] for m in _finditer(RESPONSES, text) if not vague_iv.hits(m))
     for s, e in sentences:
         if _overlaps((s, e), subjective):
             continue
@@ -539,7 +717,7 @@ def _responses(
             continue
         if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY):
             continue
-        if any(not _overlaps(m, vague) for m in _finditer(RESPONSES, sentence, s)):
+        if _starts_within(hits, s, e):
             label = _LABEL.match(sentence)
             s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
             out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
@@ -549,16 +727,15 @@ def _responses(
 def _goal_refs(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
     text = note.text
     out = []
+    vague = _Intervals(_finditer(GOAL_VAGUE_PLAN, text))
+    hits = sorted(m[0] for m in _finditer(GOALS, text) if not vague.hits(m))
     for s, e in sentences:
-        sentence = text[s:e]
-        vague = _finditer(GOAL_VAGUE_PLAN, sentence)
-        hits = [m for m in _finditer(GOALS, sentence) if not _overlaps(m, vague)]
-        if hits:
-            out.append(TextFact(text=sentence.strip(), evidence=note.span(s, e)))
+        if _starts_within(hits, s, e):
+            out.append(TextFact(text=text[s:e].strip(), evidence=note.span(s, e)))
     return out
 
 
-def _phrases(note: Note, regexes: list[re.Pattern[str]]) -> list[TextFact]:
+def _phrases(note: Note, regexes: list[_Rx]) -> list[TextFact]:
     text = note.text
     kept = _leftmost_longest([(s, e, None) for s, e in _finditer(regexes, text)])
     return [TextFact(text=text[s:e], evidence=note.span(s, e)) for s, e, _ in kept]
@@ -592,13 +769,17 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
     return out
 
 
-def _group_statements(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
+_STATEMENT_BREAK = re.compile(r"\n|;|(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def _group_statements(note: Note, matches: list[tuple[int, int]]) -> list[TextFact]:
     text = note.text
-    out = []
-    clauses = _segments(text, re.compile(r"\n|;|(?<=[.!?])\s+(?=[A-Z(])"))
-    group, concurrent = _group_matches(text)
+    out: list[TextFact] = []
+    if not matches:
+        return out
+    clauses = _segments(text, _STATEMENT_BREAK)
     seen: set[tuple[int, int]] = set()
-    for s, _e in sorted(group + concurrent):
+    for s, _e in sorted(matches):
         clause = _containing(clauses, s)
         if clause is None or clause in seen:
             continue
@@ -639,14 +820,19 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     ``vague_phrases``. Fields already filled by another extractor are replaced.
     """
     text = note.text
-    blocks = _blocks(note, facts)
+    work, ranges = _work_text(note, facts)
+    blocks = [
+        _Block(k, item, start, end, work[start:end]) for k, (start, end, item) in enumerate(ranges)
+    ]
+    scan = _scan(work)
+    group_all, concurrent_all = _group_matches(text)
     for block in blocks:
         block.item.activities = []
         block.item.guidance = []
-        _annotate_activities(note, block)
-        _annotate_guidance(note, block)
-        _annotate_independent(note, block)
-        _annotate_group(note, block)
+        _annotate_activities(note, block, scan)
+        _annotate_guidance(note, block, scan)
+        _annotate_independent(note, block, scan)
+        _annotate_group(note, block, scan, group_all, concurrent_all)
 
     sentences = _sentences(text)
     facts.vague_phrases = _vague(note, blocks)
@@ -656,7 +842,7 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     facts.impairments = _phrases(note, IMPAIRMENTS)
     facts.diagnoses = _diagnoses(note)
     facts.safety_measures = _phrases(note, SAFETY)
-    facts.group_statements = _group_statements(note, sentences)
+    facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
     # A group statement outside every intervention block (e.g. a session line above the list of
     # the patient's stations) applies to the interventions that do not say they were one-on-one.
@@ -668,13 +854,13 @@ def annotate(note: Note, facts: NoteFacts) -> None:
         outside = []
         for g in facts.group_statements:
             s, e = _to_clean(note, g.evidence)
-            if any(b.start <= s < b.end for b in blocks):
+            if any(b.holds(s) for b in blocks):
                 continue
             if any(_group_matches(text, s, e, named=False)):
                 outside.append(g)
         if outside:
             for block in blocks:
-                if _finditer(ONE_ON_ONE, block.work):
+                if any(block.holds(s) for s, _ in scan.one_on_one):
                     continue
                 if block.item.code and block.item.code.startswith("9716"):
                     continue
