@@ -157,3 +157,17 @@ def test_reviewer_extract_with_the_llm_extractor_prints_grounded_facts(
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["extractor"] == "llm"
     assert out["facts"]["total_timed_minutes"]["evidence"]["text"] == "Total timed: 40 min"
+
+
+def test_hybrid_review_lists_what_the_two_extractors_read_differently():
+    answer = good_answer()
+    answer["interventions"][1]["code"] = "97530"  # the LLM maps TherEx to another code
+
+    with ChatServer(("json", 200, lambda request: answer_for(request, answer))) as server:
+        review = review_text(
+            NOTE, extractor="hybrid", llm_settings=settings(base_url=server.base_url)
+        )
+    assert review.extractor == "hybrid"
+    [d] = review.extraction.disagreements
+    assert (d.field, d.rules, d.llm) == ("interventions[1].code", "97110", "97530")
+    assert review.facts.interventions[1].code == "97110"  # the rules reading stays
