@@ -80,9 +80,11 @@ def one_run(browser, url: str, text: str) -> float:
         button = page.get_by_role("button", name="Review", exact=True)
         started = time.perf_counter()
         button.click()
-        # the review is on screen: the findings column and the highlighted note
-        page.get_by_text("Findings", exact=True).first.wait_for(state="visible", timeout=30_000)
+        # the whole review is on screen: the highlighted note, the findings, and the download
+        # buttons that the page renders last
         page.locator(".note-view").first.wait_for(state="visible", timeout=30_000)
+        page.get_by_text("Findings", exact=True).first.wait_for(state="visible", timeout=30_000)
+        page.get_by_role("button", name="Download Markdown").wait_for(timeout=30_000)
         return time.perf_counter() - started
     finally:
         page.close()

@@ -95,7 +95,7 @@ def test_reviewing_a_vague_note_shows_the_verdict_the_findings_and_the_marked_ev
 
     banner = [*at.error, *at.warning, *at.success]
     assert any(VERDICT_BANNER[expected["verdict"]] in b.value for b in banner)
-    shown = all_markdown(at)
+    shown = all_markdown(at).replace("\\", "")  # Markdown escapes removed
     for finding in expected["findings"]:
         assert f"**{finding['rule']}**" in shown  # every finding the library gave is listed
         assert finding["message"] in shown
@@ -299,7 +299,7 @@ def test_the_sandbox_re_reviews_as_the_note_is_edited():
     assert not at.exception
     expected = review_text(edited).to_contract()
     assert expected["findings"]
-    shown = all_markdown(at)
+    shown = all_markdown(at).replace("\\", "")  # Markdown escapes removed
     for finding in expected["findings"]:
         assert finding["message"] in shown
     assert any(

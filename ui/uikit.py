@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -440,28 +441,50 @@ def verdict_banner(contract: Mapping[str, Any]) -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def render_guidance(ids: Sequence[str]) -> None:
+def guidance_markdown(ids: Sequence[str]) -> str:
+    """The cited knowledge documents as one Markdown block: title, source, link, excerpt."""
+    parts = []
     for doc_id in ids:
         doc = guidance_doc(doc_id)
         if doc is None:
-            st.markdown(f"- `{doc_id}` (document not available)")
+            parts.append(f"`{doc_id}` (document not available)")
             continue
         source = f" · {doc['source']}" if doc["source"] else ""
-        link = f" · [{doc['url']}]({doc['url']})" if doc["url"] else ""
-        st.markdown(f"**{doc['title']}**{source}{link}")
-        st.caption(doc["snippet"])
+        link = f" · [source]({doc['url']})" if doc["url"] else ""
+        parts.append(f"**{doc['title']}**{source}{link}  \n{md_escape(doc['snippet'])}")
+    return "\n\n".join(parts)
+
+
+def render_guidance(ids: Sequence[str]) -> None:
+    st.markdown(guidance_markdown(ids))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~#])")
+
+
+def md_escape(text: str) -> str:
+    """Text from a note or a message shown literally in Markdown (no emphasis, no LaTeX)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def finding_markdown(f: Mapping[str, Any]) -> str:
+    """One finding as a single Markdown block: rule, message, quotes, suggested fix."""
+    sev = f.get("severity", "info")
+    parts = [
+        f"{SEVERITY_ICON.get(sev, '')} **{f.get('rule')}** `{f.get('name')}`",
+        md_escape(f.get("message", "")),
+    ]
+    quotes = [ev.get("text", "") for ev in f.get("evidence") or [] if ev.get("text")]
+    if quotes:
+        parts.append("  \n".join(f"> “{md_escape(' '.join(q.split()))}”" for q in quotes[:6]))
+    if f.get("fix"):
+        parts.append(f":material/edit_note: **Suggested fix:** {md_escape(f['fix'])}")
+    return "\n\n".join(parts)
 
 
 def render_finding(f: Mapping[str, Any], key: str) -> None:
     with st.container(border=True):
-        sev = f.get("severity", "info")
-        st.markdown(f"{SEVERITY_ICON.get(sev, '')} **{f.get('rule')}** `{f.get('name')}`")
-        st.markdown(f.get("message", ""))
-        quotes = [ev.get("text", "") for ev in f.get("evidence") or [] if ev.get("text")]
-        if quotes:
-            st.markdown("  \n".join(f"> “{q}”" for q in quotes[:6]))
-        if f.get("fix"):
-            st.markdown(f":material/edit_note: **Suggested fix:** {f['fix']}")
+        st.markdown(finding_markdown(f))
         ids = list(f.get("guidance") or [])
         if ids:
             with st.expander("Why: the guidance this rests on", icon=":material/menu_book:"):
@@ -525,7 +548,7 @@ def render_units(contract: Mapping[str, Any]) -> None:
         st.markdown(check["message"])
     rows = units_rows(units, facts)
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch")
+        table(rows)
     alternatives = units.get("alternatives") or []
     if alternatives:
         st.caption(
@@ -550,23 +573,23 @@ def render_facts(contract: Mapping[str, Any]) -> None:
     rows = intervention_rows(facts)
     st.markdown("**Interventions**")
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch")
+        table(rows)
     else:
         st.caption("No interventions were found in the note.")
     st.markdown("**Billed lines**")
     brows = billed_rows(facts)
     if brows:
-        st.dataframe(brows, hide_index=True, width="stretch")
+        table(brows)
     else:
         st.caption("No billing statement was found.")
     hrows = header_rows(facts)
     if hrows:
         st.markdown("**Header, totals and signature**")
-        st.dataframe(hrows, hide_index=True, width="stretch")
+        table(hrows)
     trows = text_fact_rows(facts)
     if trows:
         st.markdown("**Responses, goals, impairments, safety, vague phrases**")
-        st.dataframe(trows, hide_index=True, width="stretch")
+        table(trows)
 
 
 def render_extraction(contract: Mapping[str, Any]) -> None:
@@ -581,13 +604,13 @@ def render_extraction(contract: Mapping[str, Any]) -> None:
     dropped = ex.get("dropped") or []
     if dropped:
         with st.expander(f"{len(dropped)} LLM fact(s) dropped: their quote is not in the note"):
-            st.dataframe([_flat(d) for d in dropped], hide_index=True, width="stretch")
+            table([_flat(d) for d in dropped])
     disagreements = ex.get("disagreements") or []
     if disagreements:
         with st.expander(
             f"{len(disagreements)} disagreement(s) between the extractors", expanded=True
         ):
-            st.dataframe([_flat(d) for d in disagreements], hide_index=True, width="stretch")
+            table([_flat(d) for d in disagreements])
     errors = contract.get("errors") or []
     if errors:
         st.warning(
@@ -671,3 +694,11 @@ def rule_ids(contract: Mapping[str, Any] | None) -> list[str]:
         if f.get("rule") not in out:
             out.append(f.get("rule"))
     return out
+
+
+def table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """A small static table (lighter in the browser than an interactive data grid)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows)).astype(object)
+    st.table(frame.where(frame.notna(), ""), hide_index=True)
