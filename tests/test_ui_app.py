@@ -318,3 +318,14 @@ def test_the_rule_catalogue_lists_every_rule_and_searches():
     at.text_input(key="rules_query").set_value("CQ").run()
     labels = [e.label for e in at.expander if re.match(r"^[TSDB]\d{3} · ", e.label)]
     assert labels and len(labels) < len(all_rules())
+
+
+def test_the_note_and_its_review_survive_a_visit_to_another_page():
+    text = corpus_note("004-")
+    at = review_in_app(start(), text)
+    at.switch_page("views/learn.py").run()
+    at.switch_page("views/review.py").run()
+    assert not at.exception
+    assert at.text_area(key="note_text").value == text
+    assert note_html(at)  # the review is still shown
+    assert not any("changed since this review" in i.value for i in at.info)

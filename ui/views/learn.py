@@ -31,7 +31,11 @@ with examples_tab:
     if pairs:
         by_id = {p["id"]: p for p in pairs}
         pair_id = st.selectbox(
-            "Example", list(by_id), key="learn_pair", format_func=lambda i: by_id[i]["title"]
+            "Example",
+            list(by_id),
+            key="learn_pair",
+            persist_state="session",
+            format_func=lambda i: by_id[i]["title"],
         )
         pair = by_id[pair_id]
         st.markdown(f"**The problem.** {pair['problem']}")
@@ -76,11 +80,12 @@ with sandbox_tab:
     )
     if "sandbox_text" not in state:
         state["sandbox_text"] = pairs[0]["weak"] if pairs else ""
-    st.text_area("Sandbox note", key="sandbox_text", height=360)
+    st.text_area("Sandbox note", key="sandbox_text", persist_state="session", height=360)
     st.selectbox(
         "Payer method",
         list(uikit.PAYER_CHOICES),
         key="sandbox_payer",
+        persist_state="session",
         format_func=uikit.PAYER_CHOICES.get,
     )
     text = state.get("sandbox_text") or ""
@@ -112,8 +117,14 @@ with rules_tab:
         default=list(families),
         format_func=lambda k: f"{k}: {families[k]}",
         key="rules_family",
+        persist_state="session",
     )
-    query = f2.text_input("Search", key="rules_query", placeholder="e.g. CQ, 97112, vague, minutes")
+    query = f2.text_input(
+        "Search",
+        key="rules_query",
+        persist_state="session",
+        placeholder="e.g. CQ, 97112, vague, minutes",
+    )
     q = (query or "").strip().lower()
     shown = [
         r

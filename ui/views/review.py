@@ -41,6 +41,7 @@ with st.container(border=True):
     st.text_area(
         "Treatment note",
         key="note_text",
+        persist_state="session",
         height=320,
         placeholder="Paste the daily note here: header, interventions with minutes or clock "
         "times, response, plan, billing line, signature ...",
@@ -50,6 +51,7 @@ with st.container(border=True):
         "Payer method",
         list(uikit.PAYER_CHOICES),
         key="rv_payer",
+        persist_state="session",
         format_func=uikit.PAYER_CHOICES.get,
         help="How units are counted. 'From the note' uses the payer the note names.",
     )
@@ -58,6 +60,7 @@ with st.container(border=True):
             "Extractor",
             list(uikit.EXTRACTOR_CHOICES),
             key="rv_extractor",
+            persist_state="session",
             format_func=uikit.EXTRACTOR_CHOICES.get,
         )
     else:
@@ -65,6 +68,7 @@ with st.container(border=True):
             "Extractor",
             ["rules"],
             key="rv_extractor",
+            persist_state="session",
             format_func=uikit.EXTRACTOR_CHOICES.get,
             disabled=True,
             help="LLM extraction appears here when REVIEWER_LLM_BASE_URL is set.",

@@ -47,6 +47,7 @@ with st.container(border=True):
         "Payer method",
         list(uikit.PAYER_CHOICES),
         key="tri_payer",
+        persist_state="session",
         format_func=uikit.PAYER_CHOICES.get,
         help="'From the note' lets each note (or the CSV's payer column) decide.",
     )
@@ -56,6 +57,7 @@ with st.container(border=True):
             "Extractor",
             list(uikit.EXTRACTOR_CHOICES),
             key="tri_extractor",
+            persist_state="session",
             format_func=uikit.EXTRACTOR_CHOICES.get,
         )
         if extractor != "rules":
@@ -131,7 +133,14 @@ if last_ids:
     scopes = {"upload": f"This upload ({len(last_ids)})", **scopes}
 if state.get("tri_scope") not in scopes:
     state["tri_scope"] = next(iter(scopes))
-st.radio("Show", list(scopes), key="tri_scope", format_func=scopes.get, horizontal=True)
+st.radio(
+    "Show",
+    list(scopes),
+    key="tri_scope",
+    persist_state="session",
+    format_func=scopes.get,
+    horizontal=True,
+)
 if state["tri_scope"] == "upload":
     items = [i for i in items if i.id in last_ids]
 
@@ -163,20 +172,36 @@ df["risk"] = range(len(df))  # the worklist's own order: failed, revise, review,
 
 with st.expander("Filter and sort", expanded=True, icon=":material/filter_list:"):
     f1, f2, f3, f4 = st.columns(4)
-    verdicts = f1.multiselect("Verdict", ["revise", "review", "ready", "failed"], key="tri_verdict")
+    verdicts = f1.multiselect(
+        "Verdict",
+        ["revise", "review", "ready", "failed"],
+        key="tri_verdict",
+        persist_state="session",
+    )
     statuses = f2.multiselect(
-        "Status", ["open", "fixed", "accepted", "escalated"], key="tri_status"
+        "Status",
+        ["open", "fixed", "accepted", "escalated"],
+        key="tri_status",
+        persist_state="session",
     )
     providers = f3.multiselect(
-        "Provider", sorted({p for p in df["provider"].dropna()}), key="tri_provider"
+        "Provider",
+        sorted({p for p in df["provider"].dropna()}),
+        key="tri_provider",
+        persist_state="session",
     )
-    sort = f4.selectbox("Sort by", list(SORTS), key="tri_sort", format_func=SORTS.get)
+    sort = f4.selectbox(
+        "Sort by", list(SORTS), key="tri_sort", persist_state="session", format_func=SORTS.get
+    )
     g1, g2, g3 = st.columns([2, 2, 1])
-    patient_q = g1.text_input("Patient contains", key="tri_patient")
+    patient_q = g1.text_input("Patient contains", key="tri_patient", persist_state="session")
     rule_q = g2.text_input(
-        "Rule or pattern id", key="tri_rule", placeholder="e.g. T001, S002, P003"
+        "Rule or pattern id",
+        key="tri_rule",
+        persist_state="session",
+        placeholder="e.g. T001, S002, P003",
     )
-    over_only = g3.checkbox("Over-billed only", key="tri_over")
+    over_only = g3.checkbox("Over-billed only", key="tri_over", persist_state="session")
 
 view = df
 if verdicts:
@@ -278,7 +303,13 @@ labels = {
     ): f"#{r['#']} · {r['note id'] or ''} · {r['patient'] or 'patient ?'} · {r['verdict']} · {r['status']}"
     for _, r in view.iterrows()
 }
-st.selectbox("Open a note (or select a row above)", ids, key="tri_open", format_func=labels.get)
+st.selectbox(
+    "Open a note (or select a row above)",
+    ids,
+    key="tri_open",
+    persist_state="session",
+    format_func=labels.get,
+)
 item_id = state["tri_open"]
 
 with _worklist() as wl:
