@@ -121,3 +121,90 @@ def test_evidence_points_into_the_original_note():
 )
 def test_more_billing_shapes(text, expected):
     assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Codes separated by spaces only: "x2" followed by the next code is still 2 units.
+        (
+            "97112 GP CQ x2   97116 GP CQ x1",
+            {"97112": (2, ["GP", "CQ"]), "97116": (1, ["GP", "CQ"])},
+        ),
+        ("Billing: 97110 GP x2 97140 GP x1", {"97110": (2, ["GP"]), "97140": (1, ["GP"])}),
+        # Units written before the code.
+        (
+            "Billing: 2 units 97112 GP, 1 unit 97110 GP",
+            {"97112": (2, ["GP"]), "97110": (1, ["GP"])},
+        ),
+        ("Billing: 2u 97112-GP; 1u 97110-GP", {"97112": (2, ["GP"]), "97110": (1, ["GP"])}),
+        ("2 units 97112-GP\n1 unit 97110-GP", {"97112": (2, ["GP"]), "97110": (1, ["GP"])}),
+        ("Billed: 2 x 97530 GO", {"97530": (2, ["GO"])}),
+        # A bare number after the modifiers inside a billing statement is the units.
+        ("Billing: 97530 GO 2; 97535 GO 1", {"97530": (2, ["GO"]), "97535": (1, ["GO"])}),
+        (
+            "Charges:\n97530   GO  CO    2\n97535   GO  CO    1\n",
+            {"97530": (2, ["GO", "CO"]), "97535": (1, ["GO", "CO"])},
+        ),
+        ("Billing: 97530 GN x2 / 97535 GN x1", {"97530": (2, ["GN"]), "97535": (1, ["GN"])}),
+    ],
+)
+def test_units_in_every_position(text, expected):
+    assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "97110 3 x 10 bridges",  # a code at the head of an exercise line, not a statement
+        "Did 3 x 10 bridges; 97110 discussed",
+        "Pt did 2 x 97110 style exercises at home",  # no billing keyword, no units word
+        "TherEx 97110 x2 sets of 10",  # sets, not units
+        "Billing: 97110 x 2 30 min",  # ambiguous: the number is not read as units
+    ],
+)
+def test_numbers_near_a_code_are_not_always_units(text):
+    assert all(units is None for units, _ in billed(text).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Columns aligned with spaces, as EMR exports print them.
+        (
+            "CPT    Mod   Units\n97530  GO    2\n97535  GO    1\n",
+            {"97530": (2, ["GO"]), "97535": (1, ["GO"])},
+        ),
+        (
+            "Code     Description              Min   Units\n"
+            "97112    Neuromuscular re-ed      24    2\n"
+            "97110    Ther ex                  8     1\n",
+            {"97112": (2, []), "97110": (1, [])},
+        ),
+        ("Procedure\tModifier\tQty\n97116\tGP\t1\n", {"97116": (1, ["GP"])}),
+        ("CPT/HCPCS   Mods      # Units\n97140       GP, 59    1\n", {"97140": (1, ["GP", "59"])}),
+        ("Proc code | Unit(s)\n97110-GP | 2\n", {"97110": (2, ["GP"])}),
+    ],
+)
+def test_billing_tables_aligned_with_spaces_or_named_differently(text, expected):
+    assert billed(text) == expected
+
+
+def test_a_space_aligned_table_keeps_the_minutes_column():
+    text = (
+        "Code     Description              Min   Units\n97112    Neuromuscular re-ed      24    2\n"
+    )
+    (line,) = extract_billed(prepare(text))
+    assert (line.minutes, line.units) == (24, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exercise    Sets   Reps\nBridges     3      10\n",  # an exercise table, no code column
+        "Time   Activity    Min\n0900   97110 TherEx   15\n",  # a flowsheet without units
+        "Code     Units\nSee billing sheet\n",  # a header with no code rows
+    ],
+)
+def test_space_aligned_tables_that_are_not_billing(text):
+    assert billed(text) == {}

@@ -31,11 +31,17 @@ _MOD = r"(?:GP|GO|GN|CQ|KX|59|XE|XS|XP|XU|AT|CO(?!\s*-\s*\d{2,3}\b|\s+\d{2,3}\b)
 _MODS = r"(?:\s*[-/,(]?\s*" + _MOD + r"\)?)*"
 _UNITS = (
     r"(?:\s*(?:[-:,]\s*)?\(?\s*"
-    r"(?:x\s*(?P<ux>\d{1,2})(?!\s*(?:min|mins|minutes|'|m\b|s\b|sec|seconds|ft|reps?|sets?|lb|#|\d))"
+    r"(?:x\s*(?P<ux>\d{1,2})(?!\d)(?!\s*(?:min|mins|minutes|'|m\b|s\b|sec|seconds|ft|reps?|sets?|lb|#|"
+    r"\d{1,3}\s*(?:min|'|x\b|reps?|sets?)))"
     r"(?:\s*units?\b)?"
     r"|(?P<uu>\d{1,2})\s*(?:u\b|units?\b)|(?<=\()(?P<up>\d)(?=\s*\)))\s*\)?)"
 )
+# Units written before the code ("2 units 97112", "1u 97110", "2 x 97530").
+_UNITS_BEFORE = (
+    r"(?:(?P<ub>\d{1,2})\s*(?:units?|u)\b\s*(?:of\s+)?(?:[-:x]\s*)?|(?P<ubx>\d{1,2})\s*x\s*)"
+)
 ENTRY_RE = re.compile(
+    r"(?:(?<![\w.:/-])" + _UNITS_BEFORE + r")?"
     r"(?<![\w.-])(?P<code>" + CODE + r")(?![\w])"
     r"(?P<mods>" + _MODS + r")"
     r"(?P<units>" + _UNITS + r")?"
@@ -53,7 +59,14 @@ KEYWORD_RE = re.compile(
 )
 # A line that starts with a code followed directly by modifiers/units.
 CODE_START_RE = re.compile(
-    r"^\s*(?:[-*]\s*)?(?P<code>" + CODE + r")(?![\w])" + _MODS + r"(?:" + _UNITS + r")",
+    r"^\s*(?:[-*]\s*)?(?:(?P<code>" + CODE + r")(?![\w])" + _MODS + r"(?:" + _UNITS + r")"
+    r"|" + _UNITS_BEFORE.replace("?P<", "?P<s") + CODE + r"(?![\w]))",
+    re.IGNORECASE,
+)
+# A bare number after a code and its modifiers, in a billing statement or table ("97530  GO  2").
+_BARE_UNITS = re.compile(
+    r"[ \t]*[:=\-]?[ \t]*(?P<n>\d{1,2})(?![\d:/.'%])"
+    r"(?=[ \t]*(?:$|[;,|/]|\n|[ \t](?:\d{1,2}\s*(?:units?|u)\b\s*)?" + CODE + r"(?!\w)))",
     re.IGNORECASE,
 )
 BARE_CODE_LINE_RE = re.compile(
@@ -65,6 +78,7 @@ BARE_CODE_LINE_RE = re.compile(
     + _UNITS
     + r")?"
     + _MODS
+    + r"(?:[ \t]*[:=\-]?[ \t]*\d{1,2})?"
     + r"\s*(?:\([^)\n]{0,40}\))?\s*[.;,]?\s*$",
     re.IGNORECASE,
 )
@@ -95,19 +109,38 @@ def _mods(text: str) -> list[str]:
 
 
 def _entries(
-    note: Note, line: _Line, offset: int = 0, require_units: bool = False
+    note: Note, line: _Line, offset: int = 0, require_units: bool = False, bare: bool = False
 ) -> list[BilledLine]:
+    """The billed entries on ``line``; ``bare``: a billing context, where a plain number after
+    the code and its modifiers is the units ("97530  GO  2")."""
     text = note.text
     out: list[BilledLine] = []
-    for m in ENTRY_RE.finditer(text, line.start + offset, line.end):
-        units_txt = m.group("units")
+    pos = line.start + offset
+    while True:
+        m = ENTRY_RE.search(text, pos, line.end)
+        if m is None:
+            break
+        pos = max(m.end(), pos + 1)
         units = None
-        if units_txt:
-            units = int(m.group("ux") or m.group("uu") or m.group("up"))
+        end = m.end()
+        lead = m.group("ub") or m.group("ubx")
+        if lead:
+            units = int(lead)
+            if m.group("units"):
+                # "2 units 97112 GP, 1 unit 97110": the units after belong to the next code.
+                end = pos = m.start("units")
+        for g in ("ux", "uu", "up"):
+            if units is None and m.group(g):
+                units = int(m.group(g))
+        if units is None and bare:
+            bm = _BARE_UNITS.match(text, m.end(), line.end)
+            if bm:
+                units = int(bm.group("n"))
+                end = bm.end()
         if require_units and units is None:
             continue
         minutes = None
-        mm = _MIN_ON_LINE.match(text, m.end(), line.end)
+        mm = _MIN_ON_LINE.match(text, end, line.end)
         if mm:
             minutes = int(mm.group(1))
         out.append(
@@ -116,7 +149,7 @@ def _entries(
                 units=units,
                 modifiers=_mods((m.group("mods") or "") + " " + (m.group("mods2") or "")),
                 minutes=minutes,
-                evidence=note.span(m.start(), m.end()),
+                evidence=note.span(m.start(), end),
             )
         )
     return out
@@ -126,8 +159,16 @@ def _cells(text: str) -> list[str]:
     return [c.strip() for c in text.strip().strip("|").split("|")]
 
 
-_HEAD_CODE = re.compile(r"^(?:cpt|code|codes|hcpcs|cpt\s*code|cpt/hcpcs|billing\s+code)s?\b", re.I)
-_HEAD_UNITS = re.compile(r"^units?\b|^#\s*units|^billed\s+units", re.I)
+_HEAD_CODE = re.compile(
+    r"^(?:cpt|code|codes|hcpcs|cpt\s*code|cpt/hcpcs|hcpcs/cpt|billing\s+code|charge\s+code"
+    r"|service\s+code|proc(?:edure)?(?:\s+code)?|proc\.)s?\b",
+    re.I,
+)
+_HEAD_UNITS = re.compile(
+    r"^(?:units?|unit\(s\)|#\s*(?:of\s+)?units?|no\.?\s+(?:of\s+)?units?|billed\s+units?"
+    r"|units?\s+billed|qty|quantity)(?![A-Za-z])",
+    re.I,
+)
 _HEAD_MOD = re.compile(r"^mod(?:ifier)?s?\b", re.I)
 _HEAD_MIN = re.compile(r"^(?:min|mins|minutes)\b", re.I)
 
@@ -183,6 +224,112 @@ def _table(note: Note, lines: list[_Line], i: int) -> tuple[list[BilledLine], in
     return out, k
 
 
+_HEAD_WORD = re.compile(
+    r"(?:cpt|codes?|hcpcs|cpt/hcpcs|proc(?:edure)?|mods?|modifiers?|units?|unit\(s\)|qty|quantity"
+    r"|min|mins|minutes|description|service|#)",
+    re.I,
+)
+_SPACE_CELL = re.compile(r"\S+(?: \S+)*")
+_ROW_START = re.compile(r"^\s*(?:[-*]\s*)?" + CODE + r"(?![\w])", re.IGNORECASE)
+
+
+def _space_header(text: str) -> dict[str, tuple[int, int]] | None:
+    """Columns of a header aligned with spaces ("CPT    Mod   Units"): name -> (start, end)."""
+    if "|" in text:
+        return None
+    if not re.search(r"\S {2,}\S", text):
+        # Single spaces (tabs are normalised to one space): only header words on the line;
+        # the rows are then read as billing statements.
+        words = text.split()
+        if (
+            2 <= len(words) <= 6
+            and all(_HEAD_WORD.fullmatch(w) for w in words)
+            and any(_HEAD_CODE.match(w) for w in words)
+            and any(_HEAD_UNITS.match(w) for w in words)
+        ):
+            return {}
+        return None
+    cols: dict[str, tuple[int, int]] = {}
+    cells = list(_SPACE_CELL.finditer(text))
+    if len(cells) < 2 or len(cells) > 8:
+        return None
+    for cell in cells:
+        for key, rx in (
+            ("code", _HEAD_CODE),
+            ("units", _HEAD_UNITS),
+            ("mod", _HEAD_MOD),
+            ("min", _HEAD_MIN),
+        ):
+            if key not in cols and rx.match(cell.group(0)):
+                cols[key] = (cell.start(), cell.end())
+                break
+    if "code" not in cols or "units" not in cols:
+        return None
+    return cols
+
+
+def _space_table(
+    note: Note, lines: list[_Line], i: int, cols: dict[str, tuple[int, int]]
+) -> tuple[list[BilledLine], int]:
+    """Rows under a space-aligned billing header: each cell goes to the column it sits under."""
+    out: list[BilledLine] = []
+    k = i + 1
+    while k < len(lines) and _ROW_START.match(lines[k].text):
+        line = lines[k]
+        cells: dict[str, str] = {}
+        for cell in _SPACE_CELL.finditer(line.text) if cols else ():
+            best, score = None, None
+            for key, (hs, he) in cols.items():
+                overlap = min(cell.end(), he) - max(cell.start(), hs)
+                dist = (
+                    -overlap if overlap > 0 else min(abs(cell.start() - he), abs(hs - cell.end()))
+                )
+                if score is None or dist < score:
+                    best, score = key, dist
+            if best is not None:
+                cells[best] = (cells.get(best, "") + " " + cell.group(0)).strip()
+        code_cell = cells.get("code", "")
+        m = CODE_RE.search(code_cell)
+        if not m and not cols:
+            out.extend(_entries(note, line, bare=True))
+            k += 1
+            continue
+        if not m:
+            break
+        um = re.fullmatch(r"\s*(?:x\s*)?(\d{1,2})\s*(?:units?|u)?\s*", cells.get("units", ""), re.I)
+        mods = _mods(code_cell[m.end() :])
+        mods += [x for x in _mods(cells.get("mod", "")) if x not in mods]
+        mm = re.fullmatch(r"\s*(\d{1,3})\s*(?:min\w*|')?\s*", cells.get("min", ""), re.I)
+        stripped = line.text.rstrip()
+        lead = len(line.text) - len(line.text.lstrip())
+        units = int(um.group(1)) if um else None
+        if units is None:
+            # Not aligned after all: read the row as a billing statement.
+            found = _entries(note, line, bare=True)
+            out.extend(found)
+            k += 1
+            continue
+        out.append(
+            BilledLine(
+                code=m.group(0).upper(),
+                units=units,
+                modifiers=mods,
+                minutes=int(mm.group(1)) if mm else None,
+                evidence=note.span(line.start + lead, line.start + len(stripped)),
+            )
+        )
+        k += 1
+    return out, k
+
+
+def is_billing_header(line: str) -> bool:
+    """A billing table's header row (``CPT | Mod | Units``, ``Code    Units``)."""
+    if "|" in line:
+        cells = _cells(line)
+        return any(_HEAD_CODE.match(c) for c in cells) and any(_HEAD_UNITS.match(c) for c in cells)
+    return _space_header(line) is not None
+
+
 def extract_billed(note: Note) -> list[BilledLine]:
     """Every billed line of the note, in order; one line per code (the first statement wins)."""
     lines = _lines(note.text)
@@ -197,15 +344,20 @@ def extract_billed(note: Note) -> list[BilledLine]:
                 billed.extend(table[0])
                 i = table[1]
                 continue
+        space_cols = _space_header(text) if i + 1 < len(lines) else None
+        if space_cols is not None and _ROW_START.match(lines[i + 1].text):
+            rows, i = _space_table(note, lines, i, space_cols)
+            billed.extend(rows)
+            continue
         km = KEYWORD_RE.match(text)
         if km and not re.match(r"\s*billing\s+comment", text, re.I):
-            found = _entries(note, line, km.end())
+            found = _entries(note, line, km.end(), bare=True)
             billed.extend(found)
             # A heading ("Charges:", "Billing") followed by one code per line.
             k = i + 1
             if not text[km.end() :].strip() or not found:
                 while k < len(lines) and BARE_CODE_LINE_RE.match(lines[k].text):
-                    billed.extend(_entries(note, lines[k]))
+                    billed.extend(_entries(note, lines[k], bare=True))
                     k += 1
             i = max(k, i + 1)
             continue

@@ -20,7 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from reviewer.extract.rules_based.billing import CODE_RE, CODE_START_RE, KEYWORD_RE
+from reviewer.extract.rules_based.billing import (
+    CODE_RE,
+    CODE_START_RE,
+    KEYWORD_RE,
+    is_billing_header,
+)
 from reviewer.extract.rules_based.lexicon import Label, lexicon
 from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
 from reviewer.extract.rules_based.totals import is_totals_line
@@ -379,7 +384,7 @@ def _is_billing(line: str) -> bool:
         r"\s*(?:billing|billed|charges?|cpt|codes?)\s*:?\s*", line, re.I
     ):
         return True
-    return bool(CODE_START_RE.match(line))
+    return bool(CODE_START_RE.match(line)) or is_billing_header(line)
 
 
 def _table_header(cells: list[str]) -> dict | None:
