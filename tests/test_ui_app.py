@@ -329,3 +329,32 @@ def test_the_note_and_its_review_survive_a_visit_to_another_page():
     assert at.text_area(key="note_text").value == text
     assert note_html(at)  # the review is still shown
     assert not any("changed since this review" in i.value for i in at.info)
+
+
+def test_triage_reads_a_zip_of_text_notes():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for stem in ("001-", "004-"):
+            zf.writestr(f"notes/{stem}note.txt", corpus_note(stem))
+    at = start("views/triage.py")
+    at.file_uploader(key="tri_upload").upload("notes.zip", buf.getvalue(), "application/zip").run()
+    at.button(key="tri_go").click().run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_the_edit_buttons_load_an_example_into_the_sandbox():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "ui"))
+    import uikit
+
+    pairs = uikit.load_learn_pairs()
+    at = start("views/learn.py")
+    at.selectbox(key="learn_pair").set_value(pairs[1]["id"]).run()
+    at.button(key="learn_edit_strong").click().run()
+    assert at.text_area(key="sandbox_text").value == pairs[1]["strong"]
+    at.button(key="learn_edit_weak").click().run()
+    assert at.text_area(key="sandbox_text").value == pairs[1]["weak"]

@@ -66,10 +66,16 @@ with examples_tab:
                 else:
                     uikit.render_review(contract, text, key=f"learn-{key}", compact=True)
         c1, c2, _ = st.columns([1, 1, 3])
-        if c1.button("Edit the weak note in the sandbox", icon=":material/edit:"):
+        if c1.button(
+            "Edit the weak note in the sandbox", icon=":material/edit:", key="learn_edit_weak"
+        ):
             state["sandbox_text"] = pair["weak"]
-        if c2.button("Edit the rewrite in the sandbox", icon=":material/edit:"):
+            st.toast("The weak note is in the Sandbox tab", icon=":material/edit:")
+        if c2.button(
+            "Edit the rewrite in the sandbox", icon=":material/edit:", key="learn_edit_strong"
+        ):
             state["sandbox_text"] = pair["strong"]
+            st.toast("The rewrite is in the Sandbox tab", icon=":material/edit:")
     else:
         st.info("No learning examples are installed (ui/learn_pairs/*.json).")
 
