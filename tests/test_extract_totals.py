@@ -83,3 +83,42 @@ def test_a_stated_total_wins_over_the_visit_span():
 
 def test_nothing_stated_means_no_totals():
     assert read("NMR 10:00-10:25 (25 min): SLS\nBilling: 97112 GP x2\n") == (None, None, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # Hours and minutes, as a total is often written for a long visit.
+        ("Total timed minutes: 47 | Total treatment time: 1 hr 5 min", 47, 65),
+        ("Total tx time: 1 hour 10 minutes", None, 70),
+        ("Total treatment time 1 h 05 m", None, 65),
+        ("Total session time: 1.5 hrs", None, 90),
+        ("Total visit time: 1 hr", None, 60),
+        ("Total timed: 1 hr 2 min", 62, None),
+        # "Total minutes" is the visit's total; "timed minutes" the timed part.
+        ("Timed minutes: 39; total minutes: 39 (1:00-1:39 pm).", 39, 39),
+        ("Total mins 53", None, 53),
+        ("Total billable minutes: 38", 38, None),
+        ("Billable time: 38 min", 38, None),
+        ("Timed code minutes total: 38", 38, None),
+        # A sentence period right after the number is not a decimal.
+        ("Total timed code minutes: 40. Total tx time: 40 min.", 40, 40),
+    ],
+)
+def test_totals_with_hours_and_other_labels(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walked 1 hr total at home yesterday",  # no total label
+        "Total reps 30; total distance 300 ft",
+        "Pt reports total knee pain 4/10",
+        "Total timed minutes: [total timed minutes]",  # a placeholder, not a number
+    ],
+)
+def test_text_that_is_not_a_stated_total(text):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (None, None)

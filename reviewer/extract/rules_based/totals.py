@@ -17,22 +17,30 @@ from reviewer.extract.rules_based.timeparse import _SPAN_SEP, _TIME, SPAN_RE, _p
 from reviewer.facts import ClockSpan, NumberFact
 from reviewer.intake import Note
 
+# A stated amount of time: "38", "38 min", "1 hr 5 min", "1 h 05 m", "1 hour", "1.5 hrs".
+_AMOUNT = (
+    r"(?:(?P<hr>\d{1,2}(?:\.\d{1,2})?)\s*(?:hours?|hrs?|h)\b\.?"
+    r"(?:\s*(?:and\s+|,\s*)?(?P<hm>\d{1,2})\s*(?:minutes?|mins?|m)\b\.?)?"
+    r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
+)
 TOTAL_TIMED_RE = re.compile(
-    r"(?:\btotal\s+timed\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)(?P<n>\d{1,3})(?![\d:/])",
+    r"(?:\btotal\s+(?:timed|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)"
+    + _AMOUNT,
     re.IGNORECASE,
 )
 TIMED_LINE_RE = re.compile(
-    r"^[ \t]*(?:timed\s+(?:code\s+)?(?:treatment\s+|tx\s+)?(?:minutes|mins?|time))\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
+    r"^[ \t]*(?:(?:timed|billable)\s+(?:code\s+)?(?:treatment\s+|tx\s+)?(?:minutes|mins?|time)"
+    r"(?:\s+total)?)\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
     re.IGNORECASE | re.MULTILINE,
 )
 _TX_LABEL = (
     r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)"
     r"(?:\s+(?:time|minutes|mins?|length|duration))?"
     r"|(?:^|(?<=\|))[ \t]*(?:treatment|tx|session|visit)\s+(?:time|length|duration)(?=\s*[:=])"
-    r"|\btotal\s+time\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z]))"
+    r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z]))"
 )
 TOTAL_TX_RE = re.compile(
-    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)(?P<n>\d{1,3})(?![\d:/])(?!\s*(?:-|to)\s*\d)",
+    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 TOTAL_TX_SPAN_RE = re.compile(
@@ -150,6 +158,18 @@ def total_timed(note: Note) -> NumberFact | None:
     m = TOTAL_TIMED_RE.search(text) or TIMED_LINE_RE.search(text)
     if not m:
         return None
+    return _amount_fact(note, m)
+
+
+def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
+    """The minutes a total states (``38``, ``38 min``, ``1 hr 5 min``) and their evidence."""
+    text = note.text
+    if "hr" in m.re.groupindex and m.group("hr") is not None:
+        minutes = round(float(m.group("hr")) * 60) + int(m.group("hm") or 0)
+        end = m.end()
+        while end > m.start() and text[end - 1] in " .":
+            end -= 1
+        return NumberFact(minutes=minutes, evidence=note.span(m.start(), end))
     end = m.end("n")
     unit = re.match(r"\s*(?:min(?:ute)?s?\b\.?|')", text[end : end + 10], re.IGNORECASE)
     if unit:
@@ -162,11 +182,7 @@ def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
     text = note.text
     for m in TOTAL_TX_RE.finditer(text):
         # Not "Total timed ..." (TOTAL_TX_RE's "total time" needs a word boundary after "time").
-        end = m.end("n")
-        unit = re.match(r"\s*(?:min(?:ute)?s?\b\.?|')", text[end : end + 10], re.IGNORECASE)
-        if unit:
-            end += len(unit.group(0).rstrip("."))
-        return NumberFact(minutes=int(m.group("n")), evidence=note.span(m.start(), end))
+        return _amount_fact(note, m)
     for m in TOTAL_TX_SPAN_RE.finditer(text):
         _, line_end = _line_bounds(text, m.start())
         span = _span_at(note, m.end(), line_end)
