@@ -70,6 +70,22 @@ def test_a_named_activity_gets_its_category(text, category):
     assert item.activities[0].category == category
 
 
+# --- dosed tasks the vocabulary does not name: classified by keywords, else "other" ----------
+UNNAMED_CASES = [
+    ("NMR: ball kicks L LE 3 x 10", "balance"),  # 'kicks'
+    ("TherEx: cable pulldowns 3 x 12", "strengthening"),  # 'pull' keyword
+    ("TherEx: quadruped thingamajig 3 x 12 with 2#", "strengthening"),  # a load in the clause
+    ("NMR: Feldenkrais sequence 2 x 5", "other"),  # nothing to go on
+]
+
+
+@pytest.mark.parametrize(("text", "category"), UNNAMED_CASES)
+def test_a_dosed_task_the_vocabulary_does_not_know_is_kept_and_classified(text, category):
+    item = one(text)
+    assert [a.category for a in item.activities] == [category]
+    assert item.activities[0].parameters
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -50,6 +50,16 @@ def test_s001_fires_when_97112_holds_only_strengthening_and_stretching():
     assert "SLR" in findings[0].message and "2 units" in findings[0].message
 
 
+def test_s001_reads_banded_rows_and_rotation_as_strengthening():
+    nmr = "NMR (15 min): UBE 5 min; TheraBand rows 3 x 15; shoulder ER/IR with yellow band 3 x 12; VCs"
+    assert len(fired("S001", facts_for(nmr, {nmr: "97112"}, {"97112": 1}))) == 1
+
+
+def test_s001_is_quiet_on_unrecognised_content_given_with_clinician_input():
+    nmr = "NMR: Feldenkrais awareness sequence in supine, TCs at pelvis"
+    assert fired("S001", facts_for(nmr, {nmr: "97112"}, {"97112": 1})) == []
+
+
 def test_s001_is_quiet_when_any_balance_or_proprioception_task_is_documented():
     nmr = "NMR: SLR 3 x 10; SLS on foam 3 x 20 s"
     assert fired("S001", facts_for(nmr, {nmr: "97112"}, {"97112": 1})) == []

@@ -500,7 +500,22 @@ def _block_parameters(
 #: Parameter kinds that dose a task; a clause with one of these but no known activity names a
 #: task the vocabulary does not know ("ball kicks 3 x 10"), kept with category "other".
 _DOSE = frozenset({"sets_reps", "sets", "reps", "distance", "duration", "load"})
+_UNNAMED = [
+    _Entry("task", u["category"], tuple(_words(u["patterns"])))
+    for u in _CATEGORIES.get("unnamed_tasks", [])
+]
 _OTHER = _Entry("task", "other", ())
+_STRENGTH = _Entry("task", "strengthening", ())
+
+
+def _classify_unnamed(name: str, loaded: bool) -> _Entry:
+    """The category of a dosed task the vocabulary does not name, from keywords in its name
+    (categories.json ``unnamed_tasks``); a load in its clause means strengthening."""
+    lowered = name.lower()
+    for entry in _UNNAMED:
+        if any(rx.spans(name, lowered) for rx in entry.regexes):
+            return entry
+    return _STRENGTH if loaded else _OTHER
 
 
 def _unnamed_tasks(
@@ -531,7 +546,8 @@ def _unnamed_tasks(
             end -= 1
         name = block.work[start - block.start : end - block.start].strip()
         if len(name) >= 3 and any(ch.isalpha() for ch in name):
-            out.append((start, end, _OTHER))
+            loaded = any(cs <= ps < ce and entry.key == "load" for ps, _, entry in params)
+            out.append((start, end, _classify_unnamed(name, loaded)))
     return out
 
 
