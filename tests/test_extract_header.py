@@ -204,3 +204,58 @@ def test_signer_and_supervisor_on_one_line():
     assert (f.signature.name, f.signature.role) == ("Kevin Marsh", "PTA")
     assert f.supervising_therapist.name == "Priya Natarajan"
     assert (f.assistant.role, f.assistant.scope) == ("PTA", "all")
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Sup PT: M. Adebayo, PT (on site)",  # abbreviated label
+        "Supv PT: M. Adebayo, PT",
+        "Sup. PT - M. Adebayo, DPT",
+        "Supervising: M. Adebayo, PT",
+        "Supervising physical therapist: M. Adebayo, PT, DPT",
+        "PT on site: M. Adebayo, PT",
+        "Supervision: M. Adebayo, PT on site",
+        "Under the direct supervision of M. Adebayo, PT",
+        "Overseen by M. Adebayo, PT",
+        "Co-signed: M. Adebayo, PT 03/25/2025",
+    ],
+)
+def test_supervisor_label_variants(label):
+    f = facts("PT daily - PTA\n" + label + "\nNMR x25': SLS\n\nPaloma Reyes, PTA  3/25/25\n")
+    assert f.supervising_therapist is not None
+    assert f.supervising_therapist.name == "M. Adebayo"
+    assert (f.signature.name, f.signature.role) == ("Paloma Reyes", "PTA")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PT note\nSupine PT: 3 x 10 bridges\nTom Ray, PTA\n",  # not a label: no name
+        "PT note\nPlan: discuss with supervising PT next week.\nTom Ray, PTA\n",
+        "PT note\nSupport: Ann Lee, PT\nTom Ray, PTA\n",  # "Sup" must be a word
+    ],
+)
+def test_no_supervisor_without_a_supervisor_label_and_name(text):
+    assert facts(text).supervising_therapist is None
+
+
+def test_an_assistant_furnishing_one_labelled_intervention_is_part_of_the_visit():
+    f = facts(
+        "PT Daily Note\nVisit 10:00-10:45\n\n"
+        "NMR 10:00-10:25 (25 min), M. Diaz, PT: foam stance 3 x 30 s; CGA\n"
+        "TherEx 10:25-10:45 (20 min), furnished by Sam Lee, PTA, under supervision of "
+        "M. Diaz, PT: sit to stand 3 x 10\n\n"
+        "Billing: 97112 GP x2; 97110 GP CQ x1\n\nManuel Diaz, PT\n"
+    )
+    assert (f.assistant.role, f.assistant.scope, f.assistant.codes) == ("PTA", "part", ["97110"])
+    assert [iv.by_assistant for iv in f.interventions] == [None, True]
+    assert (f.provider.name, f.provider.role) == ("Manuel Diaz", "PT")
+
+
+def test_an_assistant_named_as_provider_in_the_header_furnished_the_whole_visit():
+    f = facts(
+        "PT Daily Note\nProvider: Sam Lee, PTA\nNMR 10:00-10:25 (25 min): foam stance\n"
+        "Billing: 97112 GP CQ x2\n\nCo-signed: Manuel Diaz, PT\n"
+    )
+    assert (f.assistant.role, f.assistant.scope) == ("PTA", "all")

@@ -21,6 +21,8 @@ from reviewer.intake import Note
 
 __all__ = ["RulesExtractor", "extract_facts"]
 
+_ASSISTANT_ROLES = ("PTA", "OTA", "SLPA")
+
 
 def extract_facts(note: Note) -> NoteFacts:
     """Every fact the rules-based extractor reads from ``note``."""
@@ -57,6 +59,24 @@ def extract_facts(note: Note) -> NoteFacts:
         medicare,
     )
     facts.interventions = [iv for _, iv in pairs]
+    if (
+        provider is not None
+        and provider.role in _ASSISTANT_ROLES
+        and signature is not None
+        and signature.role not in _ASSISTANT_ROLES
+    ):
+        # An assistant named inside one intervention ("TherEx ..., furnished by Sam Lee, PTA")
+        # on a note the therapist signs furnished that part, not the whole visit.
+        ranges = [(b.start, b.end) for b in blocks]
+        inner, _ = header.labelled_people(note, inside=ranges)
+        if inner is None or inner.role not in _ASSISTANT_ROLES:
+            provider = inner
+            facts.provider = provider or header.Person(
+                name=signature.name,
+                credentials=signature.credentials,
+                role=signature.role,
+                evidence=signature.evidence,
+            )
     block_lines = {note.text.rfind("\n", 0, b.start + 1) + 1 for b in blocks}
     facts.visit_spans = totals.visit_spans(note, block_lines)
     facts.total_timed_minutes = totals.total_timed(note)

@@ -108,17 +108,24 @@ _UNSIGNED = re.compile(
     re.IGNORECASE,
 )
 _LABELLED_PERSON = re.compile(
-    r"(?P<label>supervising(?:\s+(?:pt|ot|slp|therapist|physical\s+therapist|occupational\s+therapist"
-    r"|clinician|"
+    r"(?P<label>(?:supervising|supv?\.?|supvr\.?|supervisory)(?:\s+(?:pt|ot|slp|therapist|physical\s+therapist"
+    r"|occupational\s+therapist|clinician|"
     + ROLE_CRED
-    + r"))?(?![A-Za-z])|supervised\s+by|(?:pt|ot|slp)\s+supervisor|supervisor|under\s+(?:the\s+)?supervision\s+of|co-?signed(?:\s+by)?|cosign(?:ed|er)?(?:\s+by)?"
+    + r"))(?![A-Za-z])|supervising(?![A-Za-z])|supervised\s+by|(?:pt|ot|slp|"
+    + ROLE_CRED
+    + r")\s+(?:supervisor|supv?\.?|on\s+site|onsite|on-site)(?![A-Za-z])|supervisor|supervision\s*(?=:)"
+    r"|overseen\s+by|under\s+(?:the\s+)?(?:direct\s+|on-?site\s+)?supervision\s+of"
+    r"|co-?signed(?:\s+by)?|cosign(?:ed|er|ing\s+therapist)?(?:\s+by)?"
     r"|treating(?:\s+(?:clinician|therapist|provider))?|provider|therapist|clinician|rendering(?:\s+provider)?"
     r"|(?:treatment\s+)?(?:provided|performed|furnished|rendered)\s+by|treated\s+by|seen\s+by)"
     r"\s*[:\-]?\s*" + _PERSON,
     re.IGNORECASE,
 )
 _SUPERVISOR_LABEL = re.compile(
-    r"^(?:supervis|under|co-?sign|cosign|(?:pt|ot|slp)\s+supervisor)", re.IGNORECASE
+    r"^(?:supervis|sup(?:v|vr)?\b|under|co-?sign|cosign|overseen|(?:pt|ot|slp|"
+    + ROLE_CRED
+    + r")\s+(?:supervisor|sup|on))",
+    re.IGNORECASE,
 )
 
 
@@ -412,8 +419,14 @@ def signature(note: Note) -> Signature | None:
     )
 
 
-def labelled_people(note: Note) -> tuple[Person | None, Person | None]:
-    """(treating provider, supervising therapist) from labelled fields anywhere in the note."""
+def labelled_people(
+    note: Note, inside: list[tuple[int, int]] | None = None
+) -> tuple[Person | None, Person | None]:
+    """(treating provider, supervising therapist) from labelled fields anywhere in the note.
+
+    ``inside``: ranges of the text (intervention blocks) where a person named as furnishing
+    that one intervention ("TherEx ..., furnished by Sam Lee, PTA") is not the note's provider.
+    """
     provider = supervisor = None
     for m in _LABELLED_PERSON.finditer(note.text):
         if not _case_ok(m.group("name"), m.group("creds")):
@@ -423,6 +436,8 @@ def labelled_people(note: Note) -> tuple[Person | None, Person | None]:
             if supervisor is None:
                 supervisor = person
         elif provider is None:
+            if inside and any(s <= m.start() < e for s, e in inside):
+                continue
             provider = person
     return provider, supervisor
 
