@@ -44,6 +44,13 @@ pytestmark = [
 ]
 
 
+def settle(page) -> None:
+    """Wait until the script run has finished (Streamlit hides its running indicator)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=WAIT_MS)
+    page.wait_for_timeout(300)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -138,7 +145,8 @@ def test_pasting_a_note_and_clicking_review_highlights_the_evidence(app_url, bro
     # the first quote of the first finding is on screen inside a highlight
     first_word = quotes[0].split()[0]
     expect(page.locator("mark.ev", has_text=first_word).first).to_be_visible(timeout=WAIT_MS)
-    page.wait_for_timeout(400)  # let the last elements settle before the picture
+    page.get_by_role("button", name="Download Markdown").wait_for(timeout=WAIT_MS)
+    settle(page)
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "screenshot-review.png"))
     page.close()
@@ -163,7 +171,7 @@ def test_the_triage_page_reviews_a_batch_in_the_browser(app_url, browser):
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.get_by_text("Findings", exact=True).first.wait_for(timeout=WAIT_MS)
-    page.wait_for_timeout(800)
+    settle(page)
     page.screenshot(path=str(DOCS / "screenshot-triage.png"))
     page.close()
 
@@ -175,6 +183,6 @@ def test_the_learn_page_shows_a_weak_note_next_to_its_rewrite(app_url, browser):
     page.get_by_text("Weak note", exact=True).wait_for(timeout=WAIT_MS)
     page.get_by_text("Defensible rewrite", exact=True).wait_for(timeout=WAIT_MS)
     page.locator("mark.ev").first.wait_for(state="visible", timeout=WAIT_MS)
-    page.wait_for_timeout(500)
+    settle(page)
     page.screenshot(path=str(DOCS / "screenshot-learn.png"))
     page.close()

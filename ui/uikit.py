@@ -37,14 +37,14 @@ VERDICT_TEXT = {
     "ready": "Ready to sign",
 }
 PAYER_CHOICES = {
-    "note": "From the note (Medicare method if the note does not say)",
-    "cms": "CMS: Medicare total-time method (8-minute rule)",
-    "ama": "AMA: per-code method (each code on its own minutes)",
+    "note": "From the note (else CMS)",
+    "cms": "CMS total-time (8-minute rule)",
+    "ama": "AMA per-code",
 }
 EXTRACTOR_CHOICES = {
-    "rules": "Rules-based (offline, nothing leaves this machine)",
-    "hybrid": "Hybrid: rules-based plus LLM, compared",
-    "llm": "LLM (falls back to rules-based on failure)",
+    "rules": "Rules-based (offline)",
+    "hybrid": "Hybrid (rules + LLM, compared)",
+    "llm": "LLM (falls back to rules)",
 }
 
 

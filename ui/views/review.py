@@ -53,7 +53,8 @@ with st.container(border=True):
         key="rv_payer",
         persist_state="session",
         format_func=uikit.PAYER_CHOICES.get,
-        help="How units are counted. 'From the note' uses the payer the note names.",
+        help="How units are counted. 'From the note' uses the payer the note names (Medicare's "
+        "total-time method when it names none); AMA counts each code on its own minutes.",
     )
     if endpoint:
         c2.selectbox(
