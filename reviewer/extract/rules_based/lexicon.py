@@ -82,18 +82,49 @@ class Lexicon:
         return out
 
 
+#: word -> its canonical spelling, for the words of multi-word phrases ("trng" -> "training").
+_CANON: dict[str, str] = {}
+#: canonical word -> regex of all its spellings.
+_VARIANT_RX: dict[str, str] = {}
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\s\-]+", " ", text.lower()).strip()
+    words = [w.rstrip(".") for w in re.split(r"[\s\-]+", text.lower()) if w.strip(".")]
+    if len(words) > 1:
+        words = [_CANON.get(w, w) for w in words]
+    return " ".join(words)
 
 
 def _phrase_regex(phrase: str) -> str:
-    parts = [re.escape(p) for p in re.split(r"[\s\-]+", phrase.strip()) if p]
+    words = [p for p in re.split(r"[\s\-]+", phrase.strip()) if p]
+    if len(words) == 1:
+        return re.escape(words[0])
+    parts = []
+    for w in words:
+        canon = _CANON.get(w.lower().rstrip("."), w.lower().rstrip("."))
+        if canon in _VARIANT_RX:
+            parts.append(_VARIANT_RX[canon])
+        else:
+            parts.append(re.escape(w))
     return r"[\s\-]*".join(parts)
+
+
+def _load_variants(raw: dict) -> None:
+    _CANON.clear()
+    _VARIANT_RX.clear()
+    for canon, variants in raw.get("word_variants", {}).items():
+        spellings = sorted({canon, *variants}, key=len, reverse=True)
+        for v in spellings:
+            _CANON[v.lower()] = canon
+        _VARIANT_RX[canon] = (
+            "(?:" + "|".join(re.escape(v) for v in spellings) + r")(?:\.(?![A-Za-z0-9]))?"
+        )
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     raw = json.loads(VOCAB_FILE.read_text(encoding="utf-8"))
+    _load_variants(raw)
     phrases: dict[str, Entry] = {}
     abbrevs: dict[str, Entry] = {}
     for item in raw["interventions"]:

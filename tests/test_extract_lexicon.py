@@ -1,0 +1,58 @@
+"""The intervention vocabulary: names, abbreviations and their spelling variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.extract.rules_based.lexicon import lexicon
+
+
+def labels(text: str) -> list[tuple[str, str]]:
+    return [(lab.text, lab.entry.code) for lab in lexicon().find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # "therapeutic" / "activity" / "exercise" / "training" in their shortened spellings
+        ("Ther activity", "97530"),
+        ("Ther activities", "97530"),
+        ("Thera act", "97530"),
+        ("Therapeutic act.", "97530"),
+        ("Ther. ex.", "97110"),
+        ("Therapeutic exs", "97110"),
+        ("Self-care trng", "97535"),
+        ("Self care tr'g", "97535"),
+        ("ADL trg", "97535"),
+        ("Gait trn", "97116"),
+        ("Transfer trng", "97530"),
+        ("Func mobility trng", "97530"),
+        ("Neuromusc re-ed", "97112"),
+        ("Mech traction", "97012"),
+        ("Joint mob", "97140"),
+        ("Unattended elec stim", "G0283"),
+        ("Home mgmt training", "97535"),
+        ("W/C mgmt", "97542"),
+    ],
+)
+def test_shortened_spellings_of_multi_word_labels(text, code):
+    assert labels(text) == [(text, code)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ex-smoker",  # a variant spelling alone is not a label
+        "act now",
+        "the train station",
+        "mob",
+        "stim",
+    ],
+)
+def test_a_shortened_word_alone_is_not_a_label(text):
+    assert labels(text) == []
+
+
+def test_a_longer_label_wins_over_its_first_word():
+    assert labels("Gait trng 10 min") == [("Gait trng", "97116")]
+    assert labels("Balance tr 10 min") == [("Balance tr", "97112")]
