@@ -236,3 +236,23 @@ def test_one_on_one_is_not_group_even_in_a_group_visit():
 def test_muscle_groups_and_co_treatment_are_not_group_therapy():
     assert not one("TherEx: hip muscle group strengthening 3 x 10").group
     assert not one("NMR: co-treat with OT, SLS 3 x 10 s").group
+
+
+# --- category edge cases (table: text, category of the first activity) ---------------------------
+EDGE_CASES = [
+    ("TherEx: supine TrA bracing with marching 3 x 10", "strengthening"),  # not standing marches
+    ("NMR: marching in place on foam 3 x 20 s", "balance"),
+    ("TherEx: thoracic ext over foam roll 2 x 10", "range_of_motion"),  # a foam roll is not foam
+    ("TA: folding 8 towels at table", "other"),  # a count of objects is a dose
+]
+
+
+@pytest.mark.parametrize(("text", "category"), EDGE_CASES)
+def test_category_edge_cases(text, category):
+    item = one(text)
+    assert item.activities[0].category == category
+    assert any(a.parameters for a in item.activities)
+
+
+def test_for_grasp_maintenance_is_not_an_activity():
+    assert one("TA: TCs at L wrist for grasp maintenance").activities == []

@@ -217,3 +217,39 @@ def test_annotate_is_deterministic():
     text = "NMR: SLS on foam 3 x 20 s, CGA, VCs.\nA: SLS 10 s (4 s last week).\nGoal: STG 1.\n"
     first = annotate(text, "NMR: SLS on foam 3 x 20 s, CGA, VCs.").model_dump()
     assert annotate(text, "NMR: SLS on foam 3 x 20 s, CGA, VCs.").model_dump() == first
+
+
+# --- negation and sections ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Supervision only; no cues or hands-on assistance given.\n", False),  # negated
+        ("Tandem walk 4 x 20 ft without a gait belt.\n", False),
+        ("SLS 3 x 10 s without UE support at counter.\n", True),  # the counter is still there
+        ("SLS 3 x 10 s, no LOB, gait belt on.\n", True),  # the negator governs LOB only
+    ],
+)
+def test_a_negated_safety_measure_does_not_count(text, found):
+    assert bool(annotate(text).safety_measures) is found
+
+
+def test_a_negated_cue_is_not_guidance():
+    facts = annotate(
+        "NMR: SLS 4 x 10 s; supervision only, no cues or hands-on assistance given.\n",
+        "NMR: SLS 4 x 10 s; supervision only, no cues or hands-on assistance given.",
+    )
+    kinds = {g.kind for g in facts.interventions[0].guidance}
+    assert "standby_supervision" in kinds
+    assert not kinds & {"verbal_cues", "physical_assistance", "guarding"}
+
+
+def test_the_subjective_report_is_not_a_response_but_lowercase_sections_after_it_are():
+    text = (
+        "subj: Groin pain 2/10 walking.\n"
+        "obj:\n"
+        "assessment: EC foam 15 s x3 (could not hold 8 s last wk).\n"
+    )
+    assert [r.text for r in annotate(text).responses] == [
+        "EC foam 15 s x3 (could not hold 8 s last wk)."
+    ]
+    assert annotate("S: Pain 5/10 on arrival.\nP: add hops.\n").responses == []

@@ -266,6 +266,31 @@ RESPONSE_VAGUE_ONLY = [re.compile(p, _FLAGS) for p in _STATEMENTS["responses"]["
 GOALS = _words(_STATEMENTS["goals"]["patterns"])
 GOAL_VAGUE_PLAN = _words(_STATEMENTS["goals"]["vague_plan"])
 IMPAIRMENTS = _words(_STATEMENTS["impairments"]["patterns"])
+_NEG = _STATEMENTS["negation"]
+_NEGATED = re.compile(
+    r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, _NEG["negators"])) + r")[ \t]+"
+    r"((?:[A-Za-z0-9/'-]+[ \t]+){0,3})$",
+    _FLAGS,
+)
+_PLACE_WORDS = frozenset(w.lower() for w in _NEG["place_words"])
+_CLAUSE_END = re.compile(r"[,;.:()\n|]")
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether a negator ('no', 'without' ...) governs the phrase at ``start`` within its
+    clause: 'no cues or hands-on assistance given', but not 'without UE support at counter'."""
+    first = re.match(r"[A-Za-z]+", text[start : start + 12])
+    if first and first.group(0).lower() in _PLACE_WORDS:
+        return False  # 'without UE support at counter': the counter is still there
+    lo = max(0, start - 40)
+    window = text[lo:start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(window)), default=0)
+    m = _NEGATED.search(window[cut:])
+    if not m:
+        return False
+    return not any(w.lower() in _PLACE_WORDS for w in m.group(1).split())
+
+
 SAFETY = _words(_STATEMENTS["safety"]["patterns"])
 
 # Diagnoses: a "Dx"/"Diagnosis" label, then ICD-10 codes with their text, to the line's end.
@@ -458,6 +483,7 @@ def _scan(work: str) -> _Scan:
             for rx in entry.regexes
             for s, e in rx.spans(work, lowered)
             if not _overlaps((s, e), excluded)
+            and (entry.key == "independent" or not _negated(work, s))
         ]
     independent = [(s, e, True) for rx in INDEPENDENT for s, e in rx.spans(work, lowered)]
     independent += [(s, e, False) for rx in INDEPENDENT_WEAK for s, e in rx.spans(work, lowered)]
@@ -691,11 +717,11 @@ _SUBJECTIVE = re.compile(
     r"^[ \t]*(?:S|Subj(?:ective)?)[ \t]*[:\-]|^[ \t]*SUBJECTIVE\b", re.M | re.I
 )
 _SECTION_START = re.compile(
-    r"^[ \t]*(?:[A-Z][A-Za-z /&#]{0,30}[ \t]*[:\-|]|[A-Z][A-Z /&]{3,}$|\d)", re.M
+    r"^[ \t]*(?:[A-Za-z][A-Za-z /&#]{0,30}[ \t]*[:\-|]|[A-Z][A-Z /&]{3,}$|\d)", re.M
 )
 
 
-def _subjective(text: str) -> list[tuple[int, int]]:
+def _subjective(text: str, block_starts: list[int] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
     """Ranges of the subjective section: the patient's report on arrival, not a response to
     today's treatment. It runs from an 'S:'/'Subjective' label to the next label, heading or
     blank line."""
@@ -707,7 +733,7 @@ def _subjective(text: str) -> list[tuple[int, int]]:
             nxt = text.find("\n", end + 1)
             nxt = len(text) if nxt < 0 else nxt
             line = text[end + 1 : nxt]
-            if not line.strip() or _SECTION_START.match(line):
+            if not line.strip() or _SECTION_START.match(line) or (end + 1) in block_starts:
                 break
             end = nxt
         out.append((m.start(), end))
@@ -715,11 +741,14 @@ def _subjective(text: str) -> list[tuple[int, int]]:
 
 
 def _responses(
-    note: Note, sentences: list[tuple[int, int]], vague: list[tuple[int, int]]
+    note: Note,
+    sentences: list[tuple[int, int]],
+    vague: list[tuple[int, int]],
+    block_starts: list[int],
 ) -> list[TextFact]:
     text = note.text
     out = []
-    subjective = _subjective(text)
+    subjective = _subjective(text, block_starts)
     vague_iv = _Intervals(vague)
     hits = sorted(m[0] for m in _finditer(RESPONSES, text) if not vague_iv.hits(m))
     for s, e in sentences:
@@ -751,9 +780,12 @@ def _goal_refs(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
     return out
 
 
-def _phrases(note: Note, regexes: list[_Rx]) -> list[TextFact]:
+def _phrases(note: Note, regexes: list[_Rx], *, negatable: bool = False) -> list[TextFact]:
     text = note.text
-    kept = _leftmost_longest([(s, e, None) for s, e in _finditer(regexes, text)])
+    found = [(s, e, None) for s, e in _finditer(regexes, text)]
+    if negatable:
+        found = [m for m in found if not _negated(text, m[0])]
+    kept = _leftmost_longest(found)
     return [TextFact(text=text[s:e], evidence=note.span(s, e)) for s, e, _ in kept]
 
 
@@ -853,11 +885,11 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     sentences = _sentences(text)
     facts.vague_phrases = _vague(note, blocks)
     vague_spans = [_to_clean(note, v.evidence) for v in facts.vague_phrases]
-    facts.responses = _responses(note, sentences, vague_spans)
+    facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks])
     facts.goal_refs = _goal_refs(note, sentences)
     facts.impairments = _phrases(note, IMPAIRMENTS)
     facts.diagnoses = _diagnoses(note)
-    facts.safety_measures = _phrases(note, SAFETY)
+    facts.safety_measures = _phrases(note, SAFETY, negatable=True)
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
     # A group statement outside every intervention block (e.g. a session line above the list of
