@@ -629,7 +629,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds or 0))
     try:
         yield
     finally:
@@ -963,26 +963,28 @@ def to_csv(results: Sequence[BatchResult], out: TextIO | None = None) -> str:
 
     Writes to ``out`` when given (and returns ""), else returns the CSV text.
     """
-    target = out if out is not None else io.StringIO()
+    buffer = io.StringIO()
+    target = out if out is not None else buffer
     cols = _columns(results)
     writer = csv.DictWriter(target, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in results:
         writer.writerow({k: _cell(v) for k, v in r.to_row().items()})
-    return "" if out is not None else target.getvalue()  # type: ignore[union-attr]
+    return "" if out is not None else buffer.getvalue()
 
 
 def to_jsonl(
     results: Sequence[BatchResult], out: TextIO | None = None, *, include_review: bool = False
 ) -> str:
     """One JSON object per note (lists stay lists); ``include_review`` adds the full review."""
-    target = out if out is not None else io.StringIO()
+    buffer = io.StringIO()
+    target = out if out is not None else buffer
     for r in results:
         row = r.to_row()
         if include_review and r.review_json:
             row["review"] = r.review
         target.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return "" if out is not None else target.getvalue()  # type: ignore[union-attr]
+    return "" if out is not None else buffer.getvalue()
 
 
 def summarize(

@@ -24,6 +24,7 @@ Design:
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -406,6 +407,7 @@ class Worklist:
                 "INSERT INTO imports (source, who, started_at) VALUES (?, ?, ?)",
                 (source, who or default_who(), _now()),
             ).lastrowid
+        assert import_id is not None
         done = 0
         if progress:
             progress(0, total)
@@ -454,7 +456,7 @@ class Worklist:
             db.execute("UPDATE imports SET finished_at = ? WHERE id = ?", (_now(), import_id))
         return report
 
-    def refresh_patterns(self) -> list[Any]:
+    def refresh_patterns(self) -> builtins.list[Any]:
         """Recompute P001-P003 over every note in the worklist; returns the findings."""
         from reviewer.rules.patterns import find_patterns, patterns_by_row
 
@@ -503,7 +505,7 @@ class Worklist:
         provider: str | None = None,
         rule: str | None = None,
         limit: int | None = None,
-    ) -> list[Item]:
+    ) -> builtins.list[Item]:
         """Items, riskiest first: failed, revise, review, ready; then most errors, warnings."""
         where, args = [], []
         if status:
@@ -541,7 +543,7 @@ class Worklist:
             raise UsageError(f"no worklist item {item_id} (see `reviewer worklist list`)")
         return _item(row, full=True)
 
-    def patterns_for(self, item_id: int | str) -> list[dict[str, Any]]:
+    def patterns_for(self, item_id: int | str) -> builtins.list[dict[str, Any]]:
         """The pattern findings that involve an item."""
         key = str(_as_id(item_id))
         out = []
@@ -559,7 +561,7 @@ class Worklist:
                 )
         return out
 
-    def pattern_findings(self) -> list[dict[str, Any]]:
+    def pattern_findings(self) -> builtins.list[dict[str, Any]]:
         return [
             {
                 "rule": r["rule"],
@@ -606,7 +608,7 @@ class Worklist:
             )
         return self.get(note_id)
 
-    def history(self, item_id: int | str) -> list[HistoryEntry]:
+    def history(self, item_id: int | str) -> builtins.list[HistoryEntry]:
         """Every status change of an item, oldest first."""
         note_id = _as_id(item_id)
         if self.db.execute("SELECT 1 FROM notes WHERE id = ?", (note_id,)).fetchone() is None:
@@ -633,7 +635,8 @@ class Worklist:
         if format not in ("csv", "jsonl"):
             raise UsageError(f"unknown export format {format!r}: use csv or jsonl")
         items = self.list(status=status, verdict=verdict)
-        target = out if out is not None else io.StringIO()
+        buffer = io.StringIO()
+        target = out if out is not None else buffer
         rows = [i.to_row() for i in items]
         if format == "jsonl":
             for row in rows:
@@ -646,7 +649,7 @@ class Worklist:
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
-        return "" if out is not None else target.getvalue()  # type: ignore[union-attr]
+        return "" if out is not None else buffer.getvalue()
 
 
 def _cell(value: Any) -> str:

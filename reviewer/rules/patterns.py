@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from reviewer.rules.base import Rule
+from reviewer.rules.base import Rule, Severity
 
 #: P002 needs this many of one provider's notes (with timed minutes and billed timed units)
 #: before it calls a low average a *practice* rather than one visit's rounding.
@@ -40,13 +40,13 @@ def _no_single_note_check(ctx: Any) -> list:
 
 
 def _pattern_rule(
-    id: str, name: str, severity: str, sources: Iterable[str], summary: str, doc: str
+    id: str, name: str, severity: Severity, sources: Iterable[str], summary: str, doc: str
 ) -> Rule:
     return Rule(
         id=id,
         name=name,
         severity=severity,
-        sources=tuple(sources),  # type: ignore[arg-type]
+        sources=tuple(sources),
         summary=summary,
         doc=doc.strip(),
         check=_no_single_note_check,
@@ -346,7 +346,7 @@ def _same_day(rows: list[Any]) -> list[PatternFinding]:
             r for r, b in zip(group, billed_by_row, strict=True) if any(c in b for c in shared)
         ]
         methods = {r.method for r in group if getattr(r, "method", None)}
-        method = methods.pop() if len(methods) == 1 else "cms"
+        method: Literal["cms", "ama"] = "ama" if methods == {"ama"} else "cms"
         pooled_min: dict[str, int] = defaultdict(int)
         pooled_billed: dict[str, int] = defaultdict(int)
         for r, b in zip(group, billed_by_row, strict=True):
