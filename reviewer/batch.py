@@ -1005,7 +1005,9 @@ def summarize(
         "reviewed": len(ok),
         "failed": len(results) - len(ok),
         "verdicts": {v: verdicts.get(v, 0) for v in ("revise", "review", "ready")},
-        "top_rules": [{"rule": k, "notes": n} for k, n in rules.most_common(top)],
+        "top_rules": [
+            {"rule": k, "name": _rule_name(k), "notes": n} for k, n in rules.most_common(top)
+        ],
         "units_over": sum(r.units_over or 0 for r in over),
         "notes_over": len(over),
         "units_under": sum(r.units_under or 0 for r in under),
@@ -1013,6 +1015,15 @@ def summarize(
         "patterns": dict(Counter(p.rule for p in patterns)),
         "pattern_findings": [p.to_dict() for p in patterns],
     }
+
+
+def _rule_name(rule_id: str) -> str | None:
+    try:
+        from reviewer.rules.registry import get_rule
+
+        return get_rule(rule_id).name
+    except Exception:  # a rule module that cannot load: the id alone still says it
+        return None
 
 
 def _n(n: int, word: str) -> str:
@@ -1030,7 +1041,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     if summary["top_rules"]:
         lines.append(
-            "Top rules: " + ", ".join(f"{t['rule']} ({t['notes']})" for t in summary["top_rules"])
+            "Top rules: "
+            + ", ".join(
+                f"{t['rule']} {t.get('name') or ''} ({t['notes']})".replace("  ", " ")
+                for t in summary["top_rules"]
+            )
         )
     if summary["pattern_findings"]:
         lines.append("Patterns across notes:")

@@ -389,7 +389,7 @@ def test_the_summary_counts_notes_verdicts_rules_and_over_billing():
     summary = batch.summarize(results, patterns=[])
     assert summary["notes"] == 3 and summary["failed"] == 1
     assert summary["verdicts"] == {"revise": 1, "review": 1, "ready": 0}
-    assert summary["top_rules"][0] == {"rule": "D001", "notes": 2}
+    assert summary["top_rules"][0] == {"rule": "D001", "name": "vague-language", "notes": 2}
     assert summary["units_over"] == 2 and summary["notes_over"] == 1
     text = batch.format_summary(summary)
     assert "3 notes: 1 revise, 1 review, 0 ready, 1 could not be reviewed." in text
