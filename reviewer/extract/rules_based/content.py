@@ -461,33 +461,52 @@ class _Scan:
     one_on_one: list[tuple[int, int]]
 
 
-def _scan(work: str) -> _Scan:
-    lowered = work.lower()
+def _scan(work: str, ranges: list[tuple[int, int]]) -> _Scan:
+    """Run the per-intervention vocabulary over the intervention blocks only (joined by
+    newlines, which no pattern crosses) and map every match back to note offsets."""
+    merged: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif end > start:
+            merged.append([start, end])
+    pieces = []
+    piece_starts: list[int] = []  # offset of each piece in the joined text
+    shifts: list[int] = []  # note offset minus joined offset, per piece
+    pos = 0
+    for start, end in merged:
+        pieces.append(work[start:end])
+        piece_starts.append(pos)
+        shifts.append(start - pos)
+        pos += end - start + 1
+    joined = "\n".join(pieces)
+    lowered = joined.lower()
+
+    def to_note(s: int, e: int) -> tuple[int, int]:
+        shift = shifts[bisect.bisect_right(piece_starts, s) - 1]
+        return s + shift, e + shift
+
+    def spans(rx: _Rx) -> list[tuple[int, int]]:
+        return [to_note(s, e) for s, e in rx.spans(joined, lowered)]
 
     def run(entries: list[_Entry]) -> list[tuple[int, int, _Entry]]:
-        return [
-            (s, e, entry)
-            for entry in entries
-            for rx in entry.regexes
-            for s, e in rx.spans(work, lowered)
-        ]
+        return [(s, e, entry) for entry in entries for rx in entry.regexes for s, e in spans(rx)]
 
     activities = _leftmost_longest(run(ACTIVITIES))
     order = {id(e): i for i, e in enumerate(PARAMETERS)}
     parameters = sorted(run(PARAMETERS), key=lambda m: (m[0], -(m[1] - m[0]), order[id(m[2])]))
     guidance = []
     for entry in GUIDANCE:
-        excluded = _Intervals([sp for rx in entry.excludes for sp in rx.spans(work, lowered)])
+        excluded = _Intervals([sp for rx in entry.excludes for sp in spans(rx)])
         guidance += [
             (s, e, entry)
             for rx in entry.regexes
-            for s, e in rx.spans(work, lowered)
-            if not _overlaps((s, e), excluded)
-            and (entry.key == "independent" or not _negated(work, s))
+            for s, e in spans(rx)
+            if not excluded.hits((s, e)) and (entry.key == "independent" or not _negated(work, s))
         ]
-    independent = [(s, e, True) for rx in INDEPENDENT for s, e in rx.spans(work, lowered)]
-    independent += [(s, e, False) for rx in INDEPENDENT_WEAK for s, e in rx.spans(work, lowered)]
-    one_on_one = [sp for rx in ONE_ON_ONE for sp in rx.spans(work, lowered)]
+    independent = [(s, e, True) for rx in INDEPENDENT for s, e in spans(rx)]
+    independent += [(s, e, False) for rx in INDEPENDENT_WEAK for s, e in spans(rx)]
+    one_on_one = [sp for rx in ONE_ON_ONE for sp in spans(rx)]
     return _Scan(work, activities, parameters, guidance, sorted(independent), one_on_one)
 
 
@@ -872,7 +891,7 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     blocks = [
         _Block(k, item, start, end, work[start:end]) for k, (start, end, item) in enumerate(ranges)
     ]
-    scan = _scan(work)
+    scan = _scan(work, [(b.start, b.end) for b in blocks])
     group_all, concurrent_all = _group_matches(text)
     for block in blocks:
         block.item.activities = []
