@@ -160,3 +160,10 @@ def test_the_installed_command_runs_a_batch_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(list(csv.DictReader((tmp_path / "report.csv").open()))) == 7
     assert "Traceback" not in proc.stderr
+
+
+def test_worklist_db_may_come_before_or_after_the_action(tmp_path, capsys):
+    db = str(tmp_path / "elsewhere.sqlite3")
+    assert run(capsys, "worklist", "--db", db, "import", str(EXAMPLE_BATCH))[0] == 0
+    code, out, _ = run(capsys, "worklist", "list", "--db", db, "--format", "json")
+    assert code == 0 and len(out.splitlines()) == 7

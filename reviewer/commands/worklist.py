@@ -62,6 +62,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ex.add_argument("--verdict", choices=VERDICTS)
     ex.set_defaults(func=run_export)
 
+    for action in (imp, ls, show, st, ex):  # --db also works after the action
+        action.add_argument(
+            "--db", metavar="PATH", default=argparse.SUPPRESS, help="worklist database file"
+        )
     p.set_defaults(func=lambda args: _no_action(p))
 
 
