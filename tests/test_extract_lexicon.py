@@ -56,3 +56,29 @@ def test_a_shortened_word_alone_is_not_a_label(text):
 def test_a_longer_label_wins_over_its_first_word():
     assert labels("Gait trng 10 min") == [("Gait trng", "97116")]
     assert labels("Balance tr 10 min") == [("Balance tr", "97112")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cardigan donned in 3 min 10 s (5 min at eval).",
+        "ROM improved since initial eval",
+        "Pain 2/10 vs. eval 6/10",
+        "Grip 40 lb (28 lb at the re-eval)",
+        "TUG 11 s compared to eval 18 s",
+        "Goals updated per re-eval",
+    ],
+)
+def test_an_evaluation_named_as_a_point_in_time_is_not_a_label(text):
+    assert labels(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Re-eval 10:00-10:30: ROM, MMT, goals updated", "97164"),
+        ("PT eval completed today", "97161"),
+    ],
+)
+def test_an_evaluation_performed_today_is_a_label(text, code):
+    assert [c for _, c in labels(text)][:1] == [code]

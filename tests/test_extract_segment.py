@@ -246,3 +246,77 @@ def test_every_evidence_span_quotes_the_original_note():
 )
 def test_minutes_written_around_the_label(text, expected):
     assert interventions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bullet with its own code and time starts a new intervention, whatever its wording
+        (
+            "Tx:\n- Ther ex ~23 min: chin tucks 3 x 10\n- Manual x15 min: PA mobs gr III\n"
+            "- Supine mech traction (97012) x15 min: 15 lb\n",
+            [("97110", 23), ("97140", 15), ("97012", 15)],
+        ),
+        (
+            "Tx:\n- Ther ex ~23 min: chin tucks 3 x 10\n- 97012 x 15 min: 15 lb, 60 s on/20 s off\n",
+            [("97110", 23), ("97012", 15)],
+        ),
+        # markdown emphasis around the label, markdown headings
+        (
+            "## Treatment\n**NMR** (12 min): SLS 3 x 30 s\n**Gait** (10 min): 300 ft\n"
+            "## Assessment\nStanding tolerance up to 10 min.\n",
+            [("97112", 12), ("97116", 10)],
+        ),
+        # one narrative line, two interventions
+        (
+            "Pt performed TherEx for 20 min including bridges 3x10. Then gait training for 15 min, "
+            "300 ft with RW.\n",
+            [("97110", 20), ("97116", 15)],
+        ),
+        # decorated section headings end the treatment: a time in the response is not a service
+        (
+            "-- Interventions ----------\n0900 - 0926   Therapeutic activity   ( 26 min )\n"
+            "     folding towels x 8\n-- Response ----------\nCardigan donned in 3 min 10 s "
+            "(5 min at eval).\n",
+            [("97530", 26)],
+        ),
+        (
+            "== Treatment ==\nNMR 10:00-10:20 (20 min): SLS\n== Goals ==\nSTG 1: gait 10 min w/o rest\n",
+            [("97112", 20)],
+        ),
+        (
+            "[Treatment]\nTE 15 min: bridges 3x10\n[Plan]\nTherEx 10 min at home daily\n",
+            [("97110", 15)],
+        ),
+    ],
+)
+def test_more_layouts(text, expected):
+    assert interventions(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # detail bullets under one intervention stay inside it
+        "NMR 10:00-10:25 (25 min):\n- SLS on foam 3 x 30 s\n- tandem walk 4 x 20 ft, 2 min rest\n",
+        "TherEx 20 min:\n- bike 6 min\n- bridges 3 x 10\n",
+        # a detail sentence with its own number does not start an intervention
+        "TherEx 20 min: bridges 3x10. Balance reactions improved over 5 min.\n",
+    ],
+)
+def test_details_with_numbers_stay_in_their_intervention(text):
+    assert len(interventions(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "P: TherEx 10 min at home daily",
+        "Plan: gait training 15 min next visit",
+        "P: continue NMR 10 min, progress to foam",
+        "Plan: HEP - TherEx 2x/day, 15 min",
+    ],
+)
+def test_a_plan_line_about_home_or_next_visits_is_not_todays_intervention(plan):
+    text = "O:\nNMR 10:00-10:25 (25 min): SLS 3 x 30 s\nA: improved\n" + plan + "\n"
+    assert interventions(text) == [("97112", 25)]

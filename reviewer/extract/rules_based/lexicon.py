@@ -17,6 +17,12 @@ from reviewer.config import PACKAGE_DIR
 VOCAB_FILE = PACKAGE_DIR / "data" / "vocab" / "intervention_codes.json"
 
 _BOUND_L = r"(?<![A-Za-z0-9])"
+# Words before an evaluation label that make it a point in time ("at eval", "since the re-eval").
+_POINT_IN_TIME = re.compile(
+    r"(?<![A-Za-z])(?:at|since|from|on|vs\.?|versus|than|per|prior\s+to|before|after|last|"
+    r"previous|prior|compared\s+(?:to|with))\s+(?:the\s+|her\s+|his\s+|their\s+|last\s+|initial\s+)?$",
+    re.IGNORECASE,
+)
 _BOUND_R = r"(?![A-Za-z0-9])"
 
 
@@ -68,6 +74,10 @@ class Lexicon:
                 continue
             entry = self.phrases.get(_key(m.group(0)))
             if entry is not None:
+                if entry.kind == "evaluation" and _POINT_IN_TIME.search(
+                    text, max(0, m.start() - 24), m.start()
+                ):
+                    continue  # "(5 min at eval)", "since initial eval": a time, not a service
                 found.append(Label(entry, m.start(), m.end(), m.group(0)))
         for m in self.abbrev_re.finditer(text, start, stop):
             entry = self.abbrevs.get(m.group(0))

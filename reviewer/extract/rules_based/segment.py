@@ -94,9 +94,11 @@ _SECTION_KINDS = {
     "summary": "other",
 }
 _SECTION_RE = re.compile(
-    r"^[ \t]*(?:\*\*)?(?P<sec>"
+    # Headings may be decorated: "-- Response ----", "== Goals ==", "## Plan", "[Response]".
+    r"^[ \t]*(?:(?:[-=*#_~]{2,}|#|\[)[ \t]*)?(?:\*\*)?(?P<sec>"
     + "|".join(sorted((re.escape(k) for k in _SECTION_KINDS if len(k) > 1), key=len, reverse=True))
-    + r")(?:\s+from\s+[^:\n]{0,40})?(?:\*\*)?\s*(?::|-(?=\s)|$|(?=\s*\n))"
+    + r")(?:\s+from\s+[^:\n]{0,40})?(?:\*\*)?"
+    r"(?:[ \t]*(?:\]|[-=*#_~]{2,})[ \t]*$|\s*(?::|-(?=\s)|$|(?=\s*\n)))"
     r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -114,11 +116,12 @@ _PREFIX_RE = re.compile(
     r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|did|worked\s+on|"
     r"performed|participated\s+in|attended|completed|received|provided|initiated|continued|"
     r"practiced|trialed|spent|engaged\s+in|tolerated)\s+"
-    r"|\d{1,3}\s*(?:minutes?|mins?|')\s+(?:of|on|in)\s+){0,5}",
+    r"|\d{1,3}\s*(?:minutes?|mins?|')\s+(?:of|on|in)\s+"
+    r"|[*_]{1,2}(?![\s*_])){0,5}",  # markdown emphasis: "**Gait** (10 min)"
     re.IGNORECASE,
 )
 _GAP_OK = re.compile(
-    r"[\s,;:()=x~\-.]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
+    r"[\s,;:()=x~\-.*_]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
     r"done|was|were|x|times|of|session)[\s,;:()=~\-.]*){0,3}",
     re.IGNORECASE,
 )
@@ -126,6 +129,12 @@ _AFTER_COLON = re.compile(r":\s*(?:\(\s*)?(?=(?:from\s+)?~?\s*\d)", re.IGNORECAS
 # A duration opening the line, before its label ("25 minutes of neuromuscular re-ed", "15' TherEx").
 _LEAD_DURATION = re.compile(
     r"(?:\(\s*)?(?:~\s*)?\d{1,3}\s*(?:minutes?|mins?|')\s*\)?\s*(?:of\s+|on\s+|in\s+|[-:,]\s*)?",
+    re.IGNORECASE,
+)
+# A plan line about home or the next visits, not today's treatment.
+_HOME_OR_FUTURE = re.compile(
+    r"\b(?:at\s+home|home\s+(?:program|exercise)|HEP|daily|(?:\d|x)\s*/\s*(?:day|wk|week)|"
+    r"per\s+day|next\s+(?:visit|session|week|time|tx)|will\b|plan\s+to|continue\b|progress\b)",
     re.IGNORECASE,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -246,6 +255,9 @@ def _adjacent_duration(
             len(gap) <= 45
             and re.search(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$", gap)
             and not re.search(r"[:;]", gap)
+            # From the line's start, past other numbers ("done in 3 min 10 s (5 min ...)"), the
+            # duration belongs to something else.
+            and not (gap_from == anchors[0] and re.search(r"\d", gap))
         ):
             return d
     return None
@@ -510,6 +522,21 @@ def find_blocks(note: Note) -> list[_Block]:
         if c is not None and c.timed:
             if _valid(c):
                 start(c, line, bullet)
+                # A narrative line may go on to the next intervention: "Pt performed TherEx
+                # for 20 min ... Then gait training for 15 min, ...".
+                for s, e in _sentences(text, from_pos, end)[1:]:
+                    sc = _candidate(text, s, e)
+                    if (
+                        sc is not None
+                        and sc.at_start
+                        and sc.timed
+                        and (sc.code is not None or sc.label.entry.strength == "strong")
+                        and open_b is not None
+                    ):
+                        open_b.end = s
+                        while open_b.end > open_b.start and text[open_b.end - 1] == " ":
+                            open_b.end -= 1
+                        start(sc, line, bullet)
                 return True
             return False
         if in_block and not (c is not None and c.at_start):
@@ -587,6 +614,8 @@ def find_blocks(note: Note) -> list[_Block]:
 
         if section in ("subjective", "assessment", "plan", "other"):
             c = _candidate(text, content, end)
+            if section == "plan" and c is not None and _HOME_OR_FUTURE.search(text, content, end):
+                c = None  # "TherEx 10 min at home daily", "gait training 15 min next visit"
             if c is not None and (
                 (c.timed and (c.at_start or (section == "other" and c.label is not None)))
                 or (not bullet and not indented and _label_colon_start(text, c))
@@ -612,6 +641,8 @@ def find_blocks(note: Note) -> list[_Block]:
                         (open_b.bullet and bullet and c.at_start)
                         or (c.at_start and (c.timed or c.code is not None))
                         or (c.span is not None and c.label is not None)
+                        # "- Supine mech traction (97012) x15 min": its own code and time
+                        or (bullet and c.code is not None and c.timed)
                     ):
                         start(c, line, bullet)
                     else:
