@@ -71,6 +71,14 @@ def test_d001_fires_for_the_intervention_a_flowsheet_reference_stands_in_for():
     assert [f.evidence[0].text for f in findings] == ["per flowsheet"]
 
 
+def test_d001_reads_a_phrase_outside_the_blocks_as_describing_a_bare_label():
+    nmr = "NMR 09:00-09:20: SLS on foam 3 x 30 s, CGA, VCs."
+    ther = "TherEx 09:20-09:35"
+    text = f"{nmr}\n{ther}\nPt did exercises.\n"
+    findings = fired("D001", facts_for(text, {nmr: "97112", ther: "97110"}))
+    assert [f.evidence[0].text for f in findings] == ["Pt did exercises"]
+
+
 def test_d001_leaves_tolerated_well_alone_next_to_a_specific_description():
     nmr = "NMR: SLS on foam 3 x 30 s, CGA, VCs."
     assert fired("D001", facts_for(f"{nmr}\nTolerated well. Continue POC.\n", {nmr: "97112"})) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reviewer import codes
 from reviewer.extract.rules_based.content import (
     BALANCE_OR_GAIT,
     DESCRIPTION_STAND_INS,
@@ -72,16 +73,28 @@ def _anything_specific(facts: NoteFacts) -> bool:
     return any(_specific(i) for i in facts.interventions if not _is_evaluation(i))
 
 
+def _bare(item: Intervention) -> bool:
+    """A treatment intervention (not an evaluation or modality) with nothing specific in it."""
+    if _is_evaluation(item) or _specific(item):
+        return False
+    return not (item.code and codes.is_known(item.code) and not codes.is_timed(item.code))
+
+
 def vague_stand_ins(facts: NoteFacts) -> list[VaguePhrase]:
-    """The generic phrases that stand in for a description of what was done (D001)."""
+    """The generic phrases that stand in for a description of what was done (D001).
+
+    A phrase inside an intervention counts when that intervention has nothing specific; a
+    phrase outside every intervention counts when nothing specific is documented anywhere, or
+    when some intervention is a bare label it may describe."""
     nothing_specific = not _anything_specific(facts)
+    some_bare = any(_bare(i) for i in facts.interventions)
     out = []
     for phrase in facts.vague_phrases:
         if phrase.category in DESCRIPTION_STAND_INS:
             if phrase.intervention is not None and phrase.intervention < len(facts.interventions):
                 if not _specific(facts.interventions[phrase.intervention]):
                     out.append(phrase)
-            elif nothing_specific:
+            elif nothing_specific or some_bare:
                 out.append(phrase)
     if out and nothing_specific:
         # Nothing specific anywhere: the summary phrases stand in for the note's content too.
