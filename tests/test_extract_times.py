@@ -96,3 +96,43 @@ def test_dates_in_common_us_forms(text, iso):
 def test_an_impossible_date_is_not_read():
     m = DATE_RE.search("02/30/2025")
     assert m is None or parse_date(m) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("0900 hrs - 0925 hrs", "09:00", "09:25"),  # military time with "hrs"
+        ("0900h-0925h", "09:00", "09:25"),
+        ("14:00 hrs to 14:30 hrs", "14:00", "14:30"),
+        ("9:00 A.M. - 9:25 A.M.", "09:00", "09:25"),
+    ],
+)
+def test_military_and_dotted_clock_spans(text, start, end):
+    (span,) = find_spans(text)
+    assert (span.start_hhmm, span.end_hhmm) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("twenty minutes of gait training", [20]),
+        ("Twenty-five minutes", [25]),
+        ("fifteen min of NMR", [15]),
+        ("thirty-two minutes", [32]),
+    ],
+)
+def test_durations_written_in_words(text, minutes):
+    assert [d.minutes for d in find_durations(text)] == minutes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ten reps",  # a count, not a duration
+        "someone minutes",  # a number word must stand alone
+        "0900 hrs",  # a time of day in military form is not a duration
+        "at 1430 hrs",
+    ],
+)
+def test_words_and_military_times_that_are_not_durations(text):
+    assert find_durations(text) == []

@@ -19,9 +19,15 @@ from dataclasses import dataclass
 
 # A clock time: H:MM / HH:MM (optionally am/pm) or HHMM (24-hour, plausible clinic hours).
 _MERIDIEM = r"(?:a\.?m\.?|p\.?m\.?|a|p)(?![a-z])"
+# Military time may carry "hrs"/"h" ("0900 hrs", "14:30h").
+_HRS = r"(?:\s?(?:hrs|hr|h)(?![A-Za-z]))?"
 _TIME = (
-    r"(?:(?P<{n}h>[01]?\d|2[0-3]):(?P<{n}m>[0-5]\d)(?:\s?(?P<{n}ap>" + _MERIDIEM + r"))?"
-    r"|(?P<{n}hh>0[5-9]|1\d|2[0-2])(?P<{n}mm>[0-5]\d)(?![\d:/.])"
+    r"(?:(?P<{n}h>[01]?\d|2[0-3]):(?P<{n}m>[0-5]\d)(?:\s?(?P<{n}ap>"
+    + _MERIDIEM
+    + r")|"
+    + _HRS
+    + r")"
+    r"|(?P<{n}hh>0[5-9]|1\d|2[0-2])(?P<{n}mm>[0-5]\d)(?![\d:/.])" + _HRS + r""
     r"|(?P<{n}h12>1[0-2]|0?[1-9])\s?(?P<{n}ap12>" + _MERIDIEM + r"))"
 )
 _SPAN_SEP = r"\s*(?:-{1,2}|to|until|till|through|thru)\s*"
@@ -40,9 +46,49 @@ DURATION_RE = re.compile(
     r"(?:(?<=x)|(?<![\w:./-]))(?P<approx>~|approx\.?\s*|about\s+|approximately\s+)?"
     r"(?:(?P<hr>\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s+)?(?P<hm>\d{1,2})\s*"
     r"(?:minutes?|mins?|m)\b\.?)?"
-    r"|(?P<min>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?\b\.?|min\b\.?|m\b(?!\s*(?:walk|ft|feet|meter))|'(?!')))",
+    r"|(?P<min>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?\b\.?|min\b\.?|m\b(?!\s*(?:walk|ft|feet|meter))|'(?!'))"
+    r"|(?<![A-Za-z-])(?P<word>(?:twenty|thirty|forty|fifty)(?:[\s-](?:one|two|three|four|five|six|seven"
+    r"|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|sixty)[\s-](?:minutes?|mins?)\b\.?)",
     re.IGNORECASE,
 )
+
+_UNITS_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+
+
+def _word_number(words: str) -> int:
+    total = 0
+    for w in re.split(r"[\s-]+", words.lower()):
+        total += _TENS_WORDS.get(w, _UNITS_WORDS.get(w, 0))
+    return total
+
 
 _MONTHS = {
     "jan": 1,
@@ -194,6 +240,8 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
     for m in DURATION_RE.finditer(text, start, len(text) if end is None else end):
         if m.group("hr") is not None:
             minutes = int(m.group("hr")) * 60 + int(m.group("hm") or 0)
+        elif m.group("word") is not None:
+            minutes = _word_number(m.group("word"))
         else:
             minutes = int(m.group("min"))
         if minutes <= 0 or minutes > 600:
