@@ -259,3 +259,36 @@ def test_an_assistant_named_as_provider_in_the_header_furnished_the_whole_visit(
         "Billing: 97112 GP CQ x2\n\nCo-signed: Manuel Diaz, PT\n"
     )
     assert (f.assistant.role, f.assistant.scope) == ("PTA", "all")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        # an unlabelled date in a long header, after the sixth line but before the first section
+        (
+            "Outpatient Rehab\nPhysical Therapy\nDaily Note\nPt: A. B.\nMRN 123\nDx: R26.81\n"
+            "Payer: Medicare\n03/04/2025   PT f/u\n\nS: better\n",
+            "2025-03-04",
+        ),
+        ("Encounter date: 2025-03-04", "2025-03-04"),
+        ("Session date - Mar 4, 2025", "2025-03-04"),
+        ("Pt seen 03/04/2025 for PT f/u", "2025-03-04"),
+        ("Date of encounter: 3/4/25", "2025-03-04"),
+    ],
+)
+def test_more_ways_to_write_the_date_of_service(text, iso):
+    found = header.date_of_service(prepare(text))
+    assert found is not None and found.value == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a date after the first section heading is history, not the visit
+        "PT daily note\nMedicare\nS:\nPt reports\nthat she\nwas\nwell\n03/01/2025 was her surgery\n",
+        "PT daily note\nPlan: next seen 03/11/2025\n",  # a future visit
+        "PT daily note\nLast seen 02/25/2025\n",
+    ],
+)
+def test_dates_that_are_not_the_date_of_service(text):
+    assert header.date_of_service(prepare(text)) is None

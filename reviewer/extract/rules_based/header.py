@@ -156,13 +156,22 @@ def _case_ok(name: str, creds: str) -> bool:
 # Date of service
 
 _DOS_LABEL = re.compile(
-    r"\b(?:DOS|D\.O\.S\.|date\s+of\s+(?:service|visit|treatment|tx)|service\s+date|visit\s+date|"
-    r"treatment\s+date|tx\s+date|DOV|date)\b\s*[:#\-]?\s*",
+    r"\b(?:DOS|D\.O\.S\.|date\s+of\s+(?:service|visit|treatment|tx|encounter)|service\s+date|"
+    r"visit\s+date|treatment\s+date|tx\s+date|session\s+date|encounter\s+date|appointment\s+date|"
+    r"DOV|(?<!next\s)(?<!last\s)(?<!prior\s)(?<!previous\s)(?:encounter|seen|treated)(?:\s+on)?|date)"
+    r"\b\s*[:#\-]?\s*",
     re.IGNORECASE,
+)
+# The first section heading (S:, Subjective, O:, Treatment ...): the header ends there.
+_FIRST_SECTION = re.compile(
+    r"^[ \t]*(?:S|O|A|P|subj(?:ective)?|obj(?:ective)?|treatment|tx|interventions?|assessment|plan"
+    r"|history|hpi)\b[ \t]*(?::|-\s|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _NOT_DOS = re.compile(
     r"(?:\bDOB\b|birth|\bborn\b|onset|\bDOI\b|injury|surgery|\bs/p\b|since|last|\beval(?:uation)?\b|"
-    r"referral|\bcert|\bon\b|\bnext\b|appt|appointment|through|until|\bby\b|due|signed|\bprior\b)\W*$",
+    r"referral|\bcert|\bon\b|\bnext\b|appt|appointment|through|until|\bby\b|due|signed|\bprior\b"
+    r"|\b(?:next|last|prior|previous|f/u)\s+\w+)\W*$",
     re.IGNORECASE,
 )
 
@@ -179,8 +188,12 @@ def date_of_service(note: Note) -> DateFact | None:
         d = DATE_RE.match(text, m.end())
         if d:
             return DateFact(value=parse_date(d), evidence=note.span(m.start(), d.end()))
-    # No label: a date in the note's first lines that is not a birth/onset/surgery date.
+    # No label: a date in the note's header (its first lines, or every line before the first
+    # section heading when the header is longer) that is not a birth/onset/surgery date.
     head_end = _nth_line_end(text, 6)
+    first_section = _FIRST_SECTION.search(text)
+    if first_section is not None and first_section.start() > head_end:
+        head_end = min(first_section.start(), _nth_line_end(text, 14))
     for d in DATE_RE.finditer(text, 0, head_end):
         line_start = text.rfind("\n", 0, d.start()) + 1
         before = text[max(line_start, d.start() - 24) : d.start()]
