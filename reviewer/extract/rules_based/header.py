@@ -432,6 +432,30 @@ def signature(note: Note) -> Signature | None:
     )
 
 
+_ROLE_CRED_RE = re.compile(r"(?<![A-Za-z])" + ROLE_CRED + r"(?![A-Za-z])")
+
+
+def _labelled_matches(text: str) -> list[re.Match]:
+    """``_LABELLED_PERSON`` matches, searched only in windows that end at a credential (the
+    pattern cannot match elsewhere; scanning the whole note with it was the header's hot spot)."""
+    windows: list[list[int]] = []
+    for c in _ROLE_CRED_RE.finditer(text):
+        line_start = text.rfind("\n", 0, c.start()) + 1
+        prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+        start = max(prev_start, c.start() - 120)
+        end = min(len(text), c.end() + 40)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    out: list[re.Match] = []
+    for start, end in windows:
+        for m in _LABELLED_PERSON.finditer(text, start, end):
+            if not out or m.start() >= out[-1].end():
+                out.append(m)
+    return out
+
+
 def labelled_people(
     note: Note, inside: list[tuple[int, int]] | None = None
 ) -> tuple[Person | None, Person | None]:
@@ -441,7 +465,7 @@ def labelled_people(
     that one intervention ("TherEx ..., furnished by Sam Lee, PTA") is not the note's provider.
     """
     provider = supervisor = None
-    for m in _LABELLED_PERSON.finditer(note.text):
+    for m in _labelled_matches(note.text):
         if not _case_ok(m.group("name"), m.group("creds")):
             continue
         person = _person(note, m, m.start(), m.end("creds"))
