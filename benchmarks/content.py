@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     facts = [extract_facts(n) for n in notes]
     per_note: list[float] = []
     for _ in range(args.passes):
-        for note, f in zip(notes, facts):
+        for note, f in zip(notes, facts, strict=True):
             t = time.process_time()
             content.annotate(note, f)
             per_note.append((time.process_time() - t) * 1000)
