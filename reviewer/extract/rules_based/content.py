@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _c
-from re import _parser
 from typing import Any
 
 from reviewer.facts import (
@@ -40,6 +38,12 @@ from reviewer.facts import (
     VaguePhrase,
 )
 from reviewer.intake import Note
+
+try:  # private stdlib modules (3.11+): used only to read literals off patterns for a prefilter
+    from re import _constants as _c
+    from re import _parser
+except ImportError:  # pragma: no cover - without them every pattern simply runs
+    _c = _parser = None  # type: ignore[assignment]
 
 VOCAB_DIR = Path(__file__).resolve().parents[2] / "data" / "vocab" / "content"
 
@@ -127,7 +131,7 @@ class _Rx:
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
         try:
-            tree = list(_parser.parse(self.source, _FLAGS))
+            tree = list(_parser.parse(self.source, _FLAGS)) if _parser is not None else []
         except re.error:
             tree = []
         found = _required(tree) if tree else None
