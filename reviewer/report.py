@@ -98,6 +98,24 @@ def _units_lines(review: Review) -> list[str]:
     return lines
 
 
+def _extraction_lines(review: Review) -> list[str]:
+    """What a human should look at in how the facts were read (LLM modes only)."""
+    lines = []
+    info = review.extraction
+    if info.dropped:
+        reasons = "; ".join(f"{d.field}: {d.reason}" for d in info.dropped[:5])
+        more = f" (+{len(info.dropped) - 5} more)" if len(info.dropped) > 5 else ""
+        lines.append(
+            f"{_plural(len(info.dropped), 'extracted fact')} dropped — {reasons}{more}."
+        )
+    for d in info.disagreements:
+        lines.append(
+            f"Needs a human look: the two extractors disagree on {d.field} "
+            f"(rules: {d.rules!r}, LLM: {d.llm!r})" + (f" — {d.note}" if d.note else "") + "."
+        )
+    return lines
+
+
 def render_text(review: Review, note_text: str | None = None, *, colour: bool | None = None) -> str:
     """A terminal report: verdict first, findings by severity with quotes and fixes, then units."""
     colour = use_colour() if colour is None else colour
@@ -114,11 +132,8 @@ def render_text(review: Review, note_text: str | None = None, *, colour: bool | 
         out.append(
             paint(f"Extractor fell back to rules: {review.extraction.fallback_reason}", "warning")
         )
-    if review.extraction.dropped:
-        out.append(
-            f"{_plural(len(review.extraction.dropped), 'extracted fact')} dropped "
-            "(not found in the note)."
-        )
+    for line in _extraction_lines(review):
+        out.append(paint(line, "warning"))
     for err in review.errors:
         out.append(paint(f"Internal error (a check did not run): {err.message}", "error"))
     for severity in ("error", "warning", "info"):
@@ -169,6 +184,7 @@ def render_markdown(review: Review, note_text: str | None = None) -> str:
     ]
     for err in review.errors:
         out.append(f"- **Internal error** (a check did not run): {err.message}")
+    out.extend(f"- {_md_escape(line)}" for line in _extraction_lines(review))
     out.append("")
     if review.findings:
         out += ["| Severity | Rule | Finding | Quote |", "|---|---|---|---|"]

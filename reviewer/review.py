@@ -80,6 +80,11 @@ class ExtractionInfo(BaseModel):
     dropped: list[Dropped] = Field(default_factory=list)
     disagreements: list[Disagreement] = Field(default_factory=list)
     model: str | None = None
+    cached: bool = False
+    guidance: list[str] = Field(
+        default_factory=list, description="Knowledge chunk ids put in the LLM prompt, if any."
+    )
+    notes: list[str] = Field(default_factory=list, description="How the extraction ran.")
 
 
 class InternalError(BaseModel):
@@ -454,6 +459,9 @@ def review_extraction(
             dropped=extraction.dropped,
             disagreements=extraction.disagreements,
             model=extraction.model,
+            cached=extraction.cached,
+            guidance=extraction.guidance,
+            notes=extraction.notes,
         ),
         counts=counts,
         errors=errors,
