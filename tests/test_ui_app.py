@@ -358,3 +358,25 @@ def test_the_edit_buttons_load_an_example_into_the_sandbox():
     assert at.text_area(key="sandbox_text").value == pairs[1]["strong"]
     at.button(key="learn_edit_weak").click().run()
     assert at.text_area(key="sandbox_text").value == pairs[1]["weak"]
+
+
+def test_the_units_tab_shows_supported_against_billed_and_the_facts_tab_the_interventions():
+    text = corpus_note("001-")
+    expected = review_text(text).to_contract()
+    at = review_in_app(start(), text)
+    # the units tab is open first: the three numbers and the arithmetic
+    assert [m.label for m in at.metric] == [
+        "Timed minutes",
+        "Timed units supported",
+        "Timed units billed",
+    ]
+    assert at.metric[1].value == str(expected["units"]["supported_total"])
+    first_step = expected["units"]["derivation"][0]
+    assert first_step in all_markdown(at).replace("\\", "")
+    # the facts tab is built only when chosen (lazy tabs), then lists each intervention
+    assert not any(m.value == "**Interventions**" for m in at.markdown)
+    at.session_state["rv-tabs"] = "What the reviewer read (facts)"
+    at.run()
+    assert any(m.value == "**Interventions**" for m in at.markdown)
+    interventions = at.table[0].value
+    assert list(interventions["code"]) == [i["code"] for i in expected["facts"]["interventions"]]

@@ -650,11 +650,18 @@ def render_review(
     with right:
         st.markdown("##### Findings")
         render_findings(contract, key=key)
-    units_tab, facts_tab = st.tabs(["Units: supported vs billed", "What the reviewer read (facts)"])
-    with units_tab:
-        render_units(contract)
-    with facts_tab:
-        render_facts(contract)
+    # Lazy tabs: only the selected tab's content is built and sent to the browser.
+    units_tab, facts_tab = st.tabs(
+        ["Units: supported vs billed", "What the reviewer read (facts)"],
+        key=f"{key}-tabs",
+        on_change="rerun",
+    )
+    if units_tab.open:
+        with units_tab:
+            render_units(contract)
+    if facts_tab.open:
+        with facts_tab:
+            render_facts(contract)
 
 
 # --------------------------------------------------------------------------------------------
