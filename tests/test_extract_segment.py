@@ -320,3 +320,31 @@ def test_details_with_numbers_stay_in_their_intervention(text):
 def test_a_plan_line_about_home_or_next_visits_is_not_todays_intervention(plan):
     text = "O:\nNMR 10:00-10:25 (25 min): SLS 3 x 30 s\nA: improved\n" + plan + "\n"
     assert interventions(text) == [("97112", 25)]
+
+
+def test_a_narrative_line_is_read_sentence_by_sentence():
+    text = (
+        "O: Pt seen 1:00-1:45 pm. Pt participated in 25 min of therapeutic activities incl. "
+        "putty pinch 3 x 10. Then self-care training for 12 min: button hook x 5 trials. "
+        "Paraffin to R hand x 8 min prior to tx.\n"
+    )
+    f = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in f.interventions] == [
+        ("97530", 25),
+        ("97535", 12),
+        ("97018", 8),
+    ]
+    # the visit's clock span in the first sentence is the visit's, not an intervention's
+    assert [(s.start, s.end) for s in f.visit_spans] == [("13:00", "13:45")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # later sentences that only mention a label stay in the intervention
+        "NMR 10:00-10:25 (25 min): SLS on foam 3 x 30 s. Pt did exercises at the end. Gait belt used.\n",
+        "TherEx 20 min: bike 6 min. Then bridges 3 x 10. Balance reactions improved.\n",
+    ],
+)
+def test_later_sentences_without_their_own_time_stay_in_the_intervention(text):
+    assert len(interventions(text)) == 1

@@ -78,7 +78,9 @@ def extract_facts(note: Note) -> NoteFacts:
                 evidence=signature.evidence,
             )
     block_lines = {note.text.rfind("\n", 0, b.start + 1) + 1 for b in blocks}
-    facts.visit_spans = totals.visit_spans(note, block_lines)
+    facts.visit_spans = totals.visit_spans(
+        note, block_lines, [(b.start, max(b.end, b.cand.head_end)) for b in blocks]
+    )
     facts.total_timed_minutes = totals.total_timed(note)
     facts.total_treatment_minutes = totals.total_treatment(note, facts.visit_spans)
     facts.assistant = header.assistant(

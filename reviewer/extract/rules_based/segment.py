@@ -518,25 +518,33 @@ def find_blocks(note: Note) -> list[_Block]:
     def try_plain(line: _Line, from_pos: int, bullet: bool, in_block: bool) -> bool:
         """Try to start intervention(s) on a plain line (or a section line's rest)."""
         end = line.start + len(line.text.rstrip())
+        sentences = _sentences(text, from_pos, end)
+        if len(sentences) > 1:
+            # A narrative line, sentence by sentence: "Pt seen 1:00-1:45 pm. Pt participated in
+            # 25 min of therapeutic activities ... Then self-care training for 12 min: ...".
+            started = False
+            for s, e in sentences:
+                sc = _candidate(text, s, e)
+                if sc is None or not sc.timed or not _valid(sc):
+                    continue
+                if started and not (
+                    sc.at_start and (sc.code is not None or sc.label.entry.strength == "strong")
+                ):
+                    continue
+                if started and open_b is not None:
+                    open_b.end = s
+                    while open_b.end > open_b.start and text[open_b.end - 1] == " ":
+                        open_b.end -= 1
+                start(sc, line, bullet)
+                started = True
+            if started:
+                if open_b is not None:
+                    open_b.end = end
+                return True
         c = _candidate(text, from_pos, end)
         if c is not None and c.timed:
             if _valid(c):
                 start(c, line, bullet)
-                # A narrative line may go on to the next intervention: "Pt performed TherEx
-                # for 20 min ... Then gait training for 15 min, ...".
-                for s, e in _sentences(text, from_pos, end)[1:]:
-                    sc = _candidate(text, s, e)
-                    if (
-                        sc is not None
-                        and sc.at_start
-                        and sc.timed
-                        and (sc.code is not None or sc.label.entry.strength == "strong")
-                        and open_b is not None
-                    ):
-                        open_b.end = s
-                        while open_b.end > open_b.start and text[open_b.end - 1] == " ":
-                            open_b.end -= 1
-                        start(sc, line, bullet)
                 return True
             return False
         if in_block and not (c is not None and c.at_start):

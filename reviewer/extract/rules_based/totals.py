@@ -96,9 +96,15 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-def visit_spans(note: Note, intervention_lines: set[int] | None = None) -> list[ClockSpan]:
+def visit_spans(
+    note: Note,
+    intervention_lines: set[int] | None = None,
+    intervention_ranges: list[tuple[int, int]] | None = None,
+) -> list[ClockSpan]:
     """Clock span(s) of the whole visit. ``intervention_lines``: starts of lines that are
-    intervention blocks (their spans are the intervention's, not the visit's)."""
+    intervention blocks (their spans are the intervention's, not the visit's);
+    ``intervention_ranges``: the blocks themselves, which is finer (a line may hold "Pt seen
+    1:00-1:45 pm." before its first intervention)."""
     text = note.text
     skip = intervention_lines or set()
     out: list[ClockSpan] = []
@@ -106,7 +112,11 @@ def visit_spans(note: Note, intervention_lines: set[int] | None = None) -> list[
     def add(span: ClockSpan | None, pos: int) -> None:
         if span is None:
             return
-        if _line_bounds(text, pos)[0] in skip and not _is_totals_line(text, pos):
+        if intervention_ranges is not None:
+            inside = any(s <= pos < e for s, e in intervention_ranges)
+        else:
+            inside = _line_bounds(text, pos)[0] in skip
+        if inside and not _is_totals_line(text, pos):
             return
         if any(o.start == span.start and o.end == span.end for o in out):
             return
