@@ -348,3 +348,21 @@ def test_a_narrative_line_is_read_sentence_by_sentence():
 )
 def test_later_sentences_without_their_own_time_stay_in_the_intervention(text):
     assert len(interventions(text)) == 1
+
+
+def test_a_flowsheet_that_also_carries_units_documents_its_interventions():
+    text = (
+        "| Code  | Intervention             | Time        | Min | Units |\n"
+        "|-------|--------------------------|-------------|-----|-------|\n"
+        "| 97112 | NMR: SLS foam 3x30s, CGA | 10:00-10:20 | 20  | 1     |\n"
+        "| 97110 | TherEx: bridges 3x10     | 10:20-10:40 | 20  | 1     |\n"
+    )
+    f = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in f.interventions] == [("97112", 20), ("97110", 20)]
+    assert [(b.code, b.units) for b in f.billed] == [("97112", 1), ("97110", 1)]
+
+
+def test_a_billing_table_with_minutes_is_not_a_record_of_the_interventions():
+    # no clock times and no details: what was done must be documented elsewhere (T003)
+    text = "Code | Description | Min | Units\n97112-GP | Neuromuscular re-ed | 24 | 2\n"
+    assert interventions(text) == []

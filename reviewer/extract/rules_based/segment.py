@@ -401,10 +401,12 @@ def _is_billing(line: str) -> bool:
 
 def _table_header(cells: list[str]) -> dict | None:
     cols: dict[str, int] = {}
+    units = False
     for j, cell in enumerate(cells):
         c = cell.strip()
         if _TABLE_UNITS.search(c):
-            return None
+            units = True
+            continue
         if "time" not in cols and _TABLE_TIME.match(c):
             cols["time"] = j
         elif "min" not in cols and _TABLE_MIN.match(c):
@@ -415,6 +417,10 @@ def _table_header(cells: list[str]) -> dict | None:
             cols["label"] = j
         elif "detail" not in cols and _TABLE_DETAIL.search(c):
             cols["detail"] = j
+    if units and not ("time" in cols or "detail" in cols):
+        # A billing table ("Code | Min | Units"), not a record of what was done. A flowsheet
+        # that also carries units has clock times or details per row.
+        return None
     if ("label" in cols or "code" in cols) and ("time" in cols or "min" in cols):
         return cols
     return None
@@ -572,9 +578,7 @@ def find_blocks(note: Note) -> list[_Block]:
                 section = None
             i += 1
             continue
-        if blocks and (is_totals_line(raw) or _is_billing(raw)):
-            break
-        # Flowsheet tables.
+        # Flowsheet tables (one that also carries units is read here and by the billing).
         if "|" in raw and i + 1 < len(lines) and "|" in lines[i + 1].text:
             cols = _table_header([c[0] for c in _cells_with_offsets(line)])
             if cols is not None:
@@ -582,6 +586,8 @@ def find_blocks(note: Note) -> list[_Block]:
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
                 continue
+        if blocks and (is_totals_line(raw) or _is_billing(raw)):
+            break
         sec = _SECTION_RE.match(raw)
         if sec:
             name = (sec.group("sec") or sec.group("letter") or "").lower()
