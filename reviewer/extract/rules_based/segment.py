@@ -417,7 +417,8 @@ def _table_header(cells: list[str]) -> dict | None:
             cols["label"] = j
         elif "detail" not in cols and _TABLE_DETAIL.search(c):
             cols["detail"] = j
-    if units and not ("time" in cols or "detail" in cols):
+    details = "detail" in cols and not re.match(r"desc", cells[cols["detail"]].strip(), re.I)
+    if units and not ("time" in cols or details):
         # A billing table ("Code | Min | Units"), not a record of what was done. A flowsheet
         # that also carries units has clock times or details per row.
         return None
