@@ -8,7 +8,9 @@ the note **as given**.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reviewer.errors import InputError
@@ -35,14 +37,21 @@ _REPLACE = {
 }
 
 
+#: One-for-one replacements (the common case) go through ``str.translate``; only a carriage
+#: return or a zero-width character changes the length and needs the character loop.
+_TRANSLATE = str.maketrans({k: v for k, v in _REPLACE.items() if len(v) == 1})
+_LENGTH_CHANGING = re.compile("[\r" + "".join(k for k, v in _REPLACE.items() if len(v) != 1) + "]")
+
+
 @dataclass
 class Note:
     """A note ready for extraction: ``text`` is normalised, ``original`` is as given."""
 
     original: str
     text: str
-    #: ``index_map[i]`` is the offset in ``original`` of ``text[i]``; one extra entry at the end.
-    index_map: list[int] = field(repr=False)
+    #: ``index_map[i]`` is the offset in ``original`` of ``text[i]``; one extra entry at the end
+    #: (a ``range`` when normalisation kept every offset, which is the usual case).
+    index_map: Sequence[int] = field(repr=False)
 
     @property
     def sha256(self) -> str:
@@ -88,6 +97,13 @@ def _looks_binary(text: str) -> bool:
 
 def normalise(original: str) -> Note:
     """Normalise without validating (used by tests and by :func:`prepare`)."""
+    if not _LENGTH_CHANGING.search(original):
+        return Note(original, original.translate(_TRANSLATE), range(len(original) + 1))
+    return _normalise_slow(original)
+
+
+def _normalise_slow(original: str) -> Note:
+    """The character loop, for text whose length changes (CRLF, zero-width characters)."""
     out: list[str] = []
     index_map: list[int] = []
     i = 0
