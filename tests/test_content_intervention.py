@@ -244,6 +244,16 @@ EDGE_CASES = [
     ("NMR: marching in place on foam 3 x 20 s", "balance"),
     ("TherEx: thoracic ext over foam roll 2 x 10", "range_of_motion"),  # a foam roll is not foam
     ("TA: folding 8 towels at table", "other"),  # a count of objects is a dose
+    ("TherEx: bridges with march 2 x 10", "strengthening"),  # a supine march is not balance
+    ("TherEx: hooklying alternating marching 2 x 12", "strengthening"),
+    ("TherEx: marching bridges 2 x 8", "strengthening"),
+    ("NMR: standing marches on foam 3 x 20", "balance"),
+    ("TherEx: composite fist around foam block 2 x 10", "range_of_motion"),  # hand therapy
+    ("TherEx: tendon gliding 10 reps x 5 positions", "range_of_motion"),
+    ("TherEx: squeeze foam ball 2 x 15", "other"),  # a foam object is not a foam surface
+    ("NMR: walking across foam 4 x 20 ft", "balance"),  # unnamed, but on a compliant surface
+    ("Traction: mechanical lumbar traction, intermittent 60/20 s, 75 lb", "modality"),
+    ("Traction: cervical traction 12 lb x 10 min", "modality"),
 ]
 
 
@@ -252,6 +262,13 @@ def test_category_edge_cases(text, category):
     item = one(text)
     assert item.activities[0].category == category
     assert any(a.parameters for a in item.activities)
+
+
+def test_clock_time_leftovers_are_not_a_task_name():
+    # 'from 2:10 to 2:35 pm' is billed time the segmenter may not have taken out
+    item = one("Therapeutic exercise - from 2:10 to 2:35 pm, 25 minutes: towel folding 2 x 5")
+    assert all(a.name[0].isalpha() for a in item.activities)
+    assert not any(a.name.lower().endswith("pm") for a in item.activities)
 
 
 def test_for_grasp_maintenance_is_not_an_activity():

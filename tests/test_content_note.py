@@ -55,6 +55,33 @@ def test_stock_phrases_goals_and_header_lines_are_not_responses(text):
     assert annotate(text).responses == []
 
 
+# Responses written as comparisons with an earlier measurement, performance within the session,
+# cue need, or vital signs: (sentence, whether it counts as a response)
+RESPONSE_FAMILY = [
+    ("SLS R 10 s, L 7 s (R 6 s / L 4 s two weeks ago).", True),  # earlier measure, no arrow
+    ("Grip 18 lb, 3 lb more than at the last progress note compared to baseline.", True),
+    ("TUG 14 s, down from baseline of 19 s.", True),
+    ("Initially needed mod A for the transfer; CGA by the third trial.", True),
+    ("No foot contact with the hurdles on the last 3 laps.", True),  # performance in-session
+    ("Lost neutral spine on the final 2 reps of dead bug.", True),
+    ("Stepped out of tandem 3 times on foam.", True),
+    ("Verbal correction each time he looked down at his feet.", True),  # cue need
+    ("Cues faded to none by the end of the session.", True),
+    ("RPE 13/20 on the bike, SpO2 96% throughout.", True),  # vital signs
+    ("Client return-demonstrated the jar key with 1 VC.", True),
+    ("Good carryover of hip hinge from last visit.", True),
+    ("Pulleys 8 min, performed independently as a warm-up, no cues.", False),  # no outcome
+    ("TCs at the MCPs to avoid ulnar deviation.", False),  # intent, not an observation
+    ("Radial and ulnar deviation AROM 2 x 10.", False),  # a movement, not a deviation seen
+    ("History: fell 2 weeks ago getting out of the car.", False),  # history, not a response
+]
+
+
+@pytest.mark.parametrize(("sentence", "found"), RESPONSE_FAMILY)
+def test_the_ways_a_response_is_written(sentence, found):
+    assert bool(annotate(f"{sentence}\n").responses) is found
+
+
 # --- goal links -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "sentence",
@@ -96,6 +123,9 @@ def test_continue_per_poc_alone_is_not_a_goal_link(text):
         "quad weakness",
         "poor postural control",
         "dysmetria",
+        "poor lumbopelvic control",  # control of a region
+        "decreased scapular stability",
+        "grip weakness",
     ],
 )
 def test_impairments_are_found(phrase):

@@ -556,6 +556,9 @@ _UNNAMED = [
     for u in _CATEGORIES.get("unnamed_tasks", [])
 ]
 _OTHER = _Entry("task", "other", ())
+#: A dosed task's name holds a word of three letters or more, and is not a time of day.
+_TASK_NAME = re.compile(r"[A-Za-z]{3}")
+_CLOCK_WORDS = re.compile(r"(?:[ap]\.?m\.?|noon|hrs?|hours?|o'?clock)\b.*", re.IGNORECASE)
 _STRENGTH = _Entry("task", "strengthening", ())
 
 
@@ -591,12 +594,14 @@ def _unnamed_tasks(
         if colon >= 0:
             start = colon + 1
         end = doses[0]
-        while start < end and not text[start].isalnum():
+        # A task's name starts at a word: leftover digits of a clock time ('42  Mechanical
+        # traction', '35 pm') are not part of it.
+        while start < end and not text[start].isalpha():
             start += 1
         while end > start and not text[end - 1].isalnum():
             end -= 1
         name = block.work[start - block.start : end - block.start].strip()
-        if len(name) >= 3 and any(ch.isalpha() for ch in name):
+        if _TASK_NAME.search(name) and not _CLOCK_WORDS.fullmatch(name):
             loaded = any(cs <= ps < ce and entry.key == "load" for ps, _, entry in params)
             out.append((start, end, _classify_unnamed(name, loaded)))
     return out
