@@ -129,5 +129,7 @@ def test_extract_text_lists_billed_lines_and_interventions(capsys):
 def test_rules_lists_every_rule_as_json(capsys):
     assert main(["rules", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {"B001", "T001", "S001", "D001"} <= {r["id"] for r in rows}
-    assert all(set(r) == {"id", "name", "severity", "summary", "sources"} for r in rows)
+    assert {"B001", "T001", "S001", "D001", "P001"} <= {r["id"] for r in rows}
+    assert all(set(r) == {"id", "name", "severity", "summary", "sources", "scope"} for r in rows)
+    # the P-family reads many notes at once: listed, but only for batches and the worklist
+    assert {r["id"] for r in rows if r["scope"] == "batch"} == {"P001", "P002", "P003"}

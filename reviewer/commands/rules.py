@@ -12,7 +12,9 @@ import sys
 
 
 def catalogue() -> list[dict]:
+    """Every per-note rule, then the batch-only P-family (scope says which)."""
     from reviewer.review import load_rules
+    from reviewer.rules.patterns import pattern_rules
 
     rules, _ = load_rules()
     return [
@@ -22,8 +24,10 @@ def catalogue() -> list[dict]:
             "severity": r.severity,
             "summary": r.summary,
             "sources": list(r.sources),
+            "scope": scope,
         }
-        for r in rules
+        for scope, group in (("note", rules), ("batch", pattern_rules()))
+        for r in group
     ]
 
 
@@ -32,6 +36,8 @@ def markdown_table(rows: list[dict] | None = None) -> str:
     out = ["| id | name | severity | what it checks | guidance |", "|---|---|---|---|---|"]
     for row in rows:
         summary = row["summary"].replace("|", "\\|").replace("\n", " ")
+        if row.get("scope") == "batch":
+            summary += " (batch and worklist only)"
         out.append(
             f"| {row['id']} | {row['name']} | {row['severity']} | {summary} | "
             f"{', '.join(row['sources'])} |"
