@@ -177,12 +177,11 @@ def _cms(pooled: dict[str, int]) -> tuple[int, list[dict[str, int]], list[str]]:
     losers = [c for c in pooled if c not in winners and (len(allocations) == 1 or c not in tied)]
     best_loser = max((left[c] for c in losers), default=None)
     for i, c in enumerate(winners):
-        why = (
-            f"which has more minutes left ({left[c]} min vs {best_loser})"
-            if best_loser is not None
-            else f"({left[c]} min left)"
-        )
-        steps.append(f"The {ordinal_names[i]} unit goes to {c}, {why}.")
+        if best_loser is not None:
+            why = f", which has more minutes left ({left[c]} min vs {best_loser})"
+        else:
+            why = f" ({left[c]} min left)"
+        steps.append(f"The {ordinal_names[i]} unit goes to {c}{why}.")
     if len(allocations) > 1:
         label = " and ".join(ordinal_names[len(sure):])
         steps.append(
