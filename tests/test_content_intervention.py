@@ -150,7 +150,35 @@ GUIDANCE_CASES = [
     ("NMR: foam stance 3 x 30 s, PT guarding", {"guarding"}),
     ("NMR: rocker board with PT-applied perturbations 3 x 45 s", {"perturbation"}),
     ("NMR: SLS 3 x 10 s in parallel bars, SBA/supervision only", {"standby_supervision"}),
+    # the many ways cues and hands-on input are written
+    ("NMR: SLS 3 x 10 s, verbal prompting to slow down", {"verbal_cues"}),
+    ("NMR: SLS 3 x 10 s, PT verbally cued hip strategy", {"verbal_cues"}),
+    ("NMR: SLS 3 x 10 s, cues x 3 for foot placement", {"verbal_cues"}),
+    ("NMR: SLS 3 x 10 s, corrective feedback on knee alignment", {"verbal_cues"}),
+    ("NMR: SLS 3 x 10 s, reminded pt to breathe", {"verbal_cues"}),
+    ("NMR: weight shifts 2 x 10, tactile facilitation at pelvis", {"tactile_cues"}),
+    ("NMR: weight shifts 2 x 10, tapping to glutes", {"tactile_cues"}),
+    ("NMR: weight shifts 2 x 10, proprioceptive input at knee", {"tactile_cues"}),
+    ("TA: grasp and release 10 x, HOH assist to release", {"manual_facilitation"}),
+    ("TA: grasp and release 10 x, physical prompts to open hand", {"manual_facilitation"}),
+    ("NMR: bridges 2 x 10, PT provided resistance at pelvis", {"manual_facilitation"}),
+    ("TA: sequencing task 3 trials, gestural cues", {"visual_cues"}),
+    ("TA: sequencing task 3 trials, modeled by therapist", {"visual_cues"}),
+    ("Gait: amb 100 ft x 2, assist x1 for balance", {"physical_assistance"}),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NMR: SLS 3 x 10 s, pt self-prompted",  # the patient's own cue
+        "NMR: SLS 3 x 10 s, no verbal prompts needed",  # negated
+        "TherEx: rows with red resistance band 3 x 10",  # a band, not manual resistance
+    ],
+)
+def test_self_cues_negated_cues_and_bands_are_not_clinician_input(text):
+    kinds = {g.kind for g in one(text).guidance}
+    assert not kinds & {"verbal_cues", "manual_facilitation", "tactile_cues"}
 
 
 @pytest.mark.parametrize(("text", "kinds"), GUIDANCE_CASES)

@@ -171,10 +171,32 @@ def test_codes_in_prose_are_not_diagnoses():
         "chair behind him",
         "fingertip support at counter",
         "along hallway rail",
+        "in // bars",  # the parallel-bars shorthand
+        "close SBA with belt",
+        "counter support",
+        "min guard",
+        "at the kitchen sink",
+        "PT standing behind pt",
+        "within arm's reach",
+        "HHA x1",
+        "light touch on rail",
+        "hands at hips for safety",
     ],
 )
 def test_safety_measures_are_found(phrase):
     assert annotate(f"NMR: tandem stance 3 x 30 s, {phrase}.\n").safety_measures
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "without a belt",  # negated
+        "VCs for posture",  # a cue is not a safety measure
+        "red resistance band",
+    ],
+)
+def test_negated_or_unrelated_phrases_are_not_safety_measures(phrase):
+    assert annotate(f"NMR: tandem stance 3 x 30 s, {phrase}.\n").safety_measures == []
 
 
 def test_cues_and_a_cane_are_not_safety_measures():
