@@ -282,7 +282,22 @@ EDGE_CASES = [
     ("NMR: walking across foam 4 x 20 ft", "balance"),  # unnamed, but on a compliant surface
     ("Traction: mechanical lumbar traction, intermittent 60/20 s, 75 lb", "modality"),
     ("Traction: cervical traction 12 lb x 10 min", "modality"),
+    ("TherEx: wrist flex/ext AROM 2 x 15", "range_of_motion"),  # joint + movement + AROM
+    ("TherEx: shoulder flexion AAROM with wand 2 x 10", "range_of_motion"),
+    ("TherEx: ankle pumps 2 x 20", "range_of_motion"),
+    ("Gait: step-over-step on stairs x 12 with 1 rail", "gait"),  # a stair pattern, no hurdle
+    ("TherEx: prone knee hangs 3 min", "stretching"),
+    ("NMR: smooth pursuits 2 x 10", "vestibular"),
+    ("NMR: head-eye coordination 2 x 10", "vestibular"),
+    ("TherEx: scapular squeezes 2 x 15", "strengthening"),
+    ("TherEx: towel scrunches 2 x 1 min", "strengthening"),
+    ("TA: kneeling to standing 3 reps", "transfers"),
 ]
+
+
+def test_a_cue_target_is_not_swallowed_into_an_activity_name():
+    item = one("Gait: amb 150 ft x 3, VCs for heel strike and knee extension at terminal stance")
+    assert "knee extension" in [a.name for a in item.activities]
 
 
 @pytest.mark.parametrize(("text", "category"), EDGE_CASES)
