@@ -22,15 +22,26 @@ DEFAULT_ADDRESS = "127.0.0.1"
 
 
 def app_path() -> Path:
-    """The app's entry script: ``REVIEWER_UI_APP`` if set, else ``<repo>/ui/app.py``."""
+    """The app's entry script.
+
+    ``REVIEWER_UI_APP`` if set; else ``<repo>/ui/app.py`` (a source checkout, editable install);
+    else ``<prefix>/share/reviewer/ui/app.py`` (where a packaged install may put the app).
+    """
     env = os.environ.get("REVIEWER_UI_APP")
-    path = Path(env).expanduser() if env else PROJECT_DIR / "ui" / "app.py"
-    if not path.is_file():
-        raise ConfigError(
-            f"the Streamlit app is not at {path}; run from a source checkout of reviewer "
-            "(pip install -e .) or set REVIEWER_UI_APP to the path of ui/app.py"
-        )
-    return path
+    if env:
+        candidates = [Path(env).expanduser()]
+    else:
+        candidates = [
+            PROJECT_DIR / "ui" / "app.py",
+            Path(sys.prefix) / "share" / "reviewer" / "ui" / "app.py",
+        ]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise ConfigError(
+        f"the Streamlit app is not at {candidates[0]}; run from a source checkout of reviewer "
+        "(pip install -e .) or set REVIEWER_UI_APP to the path of ui/app.py"
+    )
 
 
 def build_command(port: int = DEFAULT_PORT, address: str = DEFAULT_ADDRESS) -> list[str]:
