@@ -13,6 +13,7 @@ from reviewer.cli import main
 from reviewer.commands import ui as ui_command
 
 ROOT = Path(__file__).resolve().parents[1]
+UI_DIR = str(ROOT / "ui")
 sys.path.insert(0, str(ROOT / "ui"))
 
 import uikit  # noqa: E402
@@ -167,3 +168,69 @@ def test_a_missing_app_file_is_a_one_line_error(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("REVIEWER_UI_APP", str(tmp_path / "nope.py"))
     assert main(["ui", "--print-command"]) == 2
     assert "REVIEWER_UI_APP" in capsys.readouterr().err
+
+
+def test_llm_fallback_dropped_facts_and_disagreements_are_shown_when_present():
+    from streamlit.testing.v1 import AppTest
+
+    def page(ui_dir):
+        import sys
+
+        sys.path.insert(0, ui_dir)
+        import uikit
+
+        contract = {
+            "verdict": "review",
+            "extractor": "rules",
+            "counts": {"error": 0, "warning": 1, "info": 0},
+            "units": {"method": "cms", "status": "not_checkable", "reason": "no billing"},
+            "findings": [],
+            "facts": {},
+            "extraction": {
+                "requested": "hybrid",
+                "fallback_reason": "the endpoint timed out twice",
+                "dropped": [
+                    {
+                        "field": "interventions[0]",
+                        "value": "97112",
+                        "reason": "quote not in the note",
+                    }
+                ],
+                "disagreements": [{"field": "billed[0].units", "rules": 2, "llm": 3, "note": ""}],
+            },
+        }
+        uikit.render_review(contract, "note text", key="x")
+
+    at = AppTest.from_function(page, default_timeout=30, args=(UI_DIR,))
+    at.run()
+    assert not at.exception, at.exception
+    assert any("the endpoint timed out twice" in w.value for w in at.warning)
+    labels = [e.label for e in at.expander]
+    assert "1 LLM fact(s) dropped: their quote is not in the note" in labels
+    assert "1 disagreement(s) between the extractors" in labels
+
+
+def test_no_extraction_notices_for_a_plain_rules_review():
+    from streamlit.testing.v1 import AppTest
+
+    def page(ui_dir):
+        import sys
+
+        sys.path.insert(0, ui_dir)
+        import uikit
+
+        contract = {
+            "verdict": "ready",
+            "extractor": "rules",
+            "units": {"method": "cms", "status": "checked", "supported_total": 1},
+            "findings": [],
+            "facts": {},
+            "extraction": {"requested": "rules", "dropped": [], "disagreements": []},
+        }
+        uikit.render_review(contract, "note text", key="x")
+
+    at = AppTest.from_function(page, default_timeout=30, args=(UI_DIR,))
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert not any("dropped" in e.label or "disagreement" in e.label for e in at.expander)

@@ -10,6 +10,7 @@ copy of the note. The pure helpers (``highlight_note``, ``findings_by_severity``
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -122,7 +123,7 @@ def rule_catalogue() -> list[dict[str, Any]]:
                 "name": r.name,
                 "severity": r.severity,
                 "summary": r.summary,
-                "doc": r.doc,
+                "doc": inspect.cleandoc(r.doc),
                 "sources": list(r.sources),
                 "fails": [{"note": e.note, "payer": e.payer, "why": e.why} for e in r.fails],
                 "passes": [{"note": e.note, "payer": e.payer, "why": e.why} for e in r.passes],
