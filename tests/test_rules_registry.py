@@ -22,7 +22,7 @@ CATALOGUE_IDS = [
     *(f"B{n:03d}" for n in range(1, 7)),  # B001-B006 billing codes and modifiers
 ]
 
-#: The source keys RULES.md cites (used if the knowledge module is unavailable).
+#: The source keys RULES.md cites, written out here independently of the code.
 SOURCE_KEYS = {
     "cms-8-minute-rule",
     "ama-midpoint",
@@ -42,12 +42,14 @@ SOURCE_KEYS = {
 }
 
 
-def _source_keys() -> set[str]:
-    try:
-        from reviewer.knowledge.documents import RULE_SOURCE_KEYS
-    except ImportError:
-        return SOURCE_KEYS
-    return set(RULE_SOURCE_KEYS)
+def _document_ids() -> set[str]:
+    from reviewer.knowledge.documents import document_ids
+
+    return set(document_ids())
+
+
+def test_every_catalogue_source_key_has_a_knowledge_document():
+    assert sorted(SOURCE_KEYS - _document_ids()) == []
 
 
 RULES = all_rules()
@@ -71,7 +73,8 @@ def test_the_catalogue_list_in_this_test_has_no_duplicates():
 @pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
 def test_each_rule_cites_only_known_guidance(r):
     assert r.sources, f"{r.id} cites no guidance"
-    assert set(r.sources) <= _source_keys()
+    assert set(r.sources) <= SOURCE_KEYS  # a key of the catalogue ...
+    assert set(r.sources) <= _document_ids()  # ... and a knowledge document the finding links to
 
 
 @pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
