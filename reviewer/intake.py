@@ -131,8 +131,9 @@ def _normalise_slow(original: str) -> Note:
 def prepare(raw: str | bytes, *, max_bytes: int = MAX_NOTE_BYTES) -> Note:
     """Validate and normalise a note. Raises :class:`InputError` with a one-line reason."""
     if isinstance(raw, bytes) and len(raw) > max_bytes:
+        # Readers stop one byte past the limit, so the true size may be larger than len(raw).
         raise InputError(
-            f"the note is {len(raw):,} bytes; the limit is {max_bytes:,} bytes (a daily note is "
+            f"the note is over {max_bytes:,} bytes, the limit (a daily note is "
             "usually under 10 KB). Paste one note at a time, or use `reviewer batch` for many."
         )
     text = _decode(raw)
