@@ -82,3 +82,27 @@ def test_an_evaluation_named_as_a_point_in_time_is_not_a_label(text):
 )
 def test_an_evaluation_performed_today_is_a_label(text, code):
     assert [c for _, c in labels(text)][:1] == [code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Client seen in the ADL suite",  # a room named after the service
+        "walked to the gait lab",
+        "met in the ADL kitchen",
+        "in the TherEx area",
+    ],
+)
+def test_a_label_naming_a_place_is_not_a_label(text):
+    assert labels(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ADL training in the kitchen", "97535"),  # the place comes later, not right after
+        ("Gait training to the lab", "97116"),
+    ],
+)
+def test_a_label_followed_by_other_words_is_still_a_label(text, code):
+    assert [c for _, c in labels(text)][:1] == [code]

@@ -366,3 +366,55 @@ def test_a_billing_table_with_minutes_is_not_a_record_of_the_interventions():
     # no clock times and no details: what was done must be documented elsewhere (T003)
     text = "Code | Description | Min | Units\n97112-GP | Neuromuscular re-ed | 24 | 2\n"
     assert interventions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # label, then a dash, then the span and its stated duration
+        (
+            "Therapeutic exercise - from 2:10 to 2:35 pm, 30 minutes: tendon glides 10 reps\n"
+            "Self-care training - from 2:35 to 2:55 pm, 20 minutes: jar key 3 trials\n",
+            [("97110", 30), ("97535", 20)],
+        ),
+        # the same with "--" and a parenthesised duration
+        (
+            "NMR -- 10:00-10:25 (25 min): SLS on foam 3 x 30 s\n",
+            [("97112", 25)],
+        ),
+        # no stated duration: the span's length
+        ("Gait training - 10:00-10:12: 150 ft x 3 with RW\n", [("97116", 12)]),
+    ],
+)
+def test_a_time_after_the_labels_dash_belongs_to_the_intervention(text, expected):
+    assert interventions(text) == expected
+
+
+def test_a_dash_followed_by_a_detail_number_is_not_the_interventions_time():
+    # "- 3 x 10" is a dose, not a duration or a span
+    assert interventions("TherEx - 3 x 10 bridges, 2 x 15 clams\n") == [("97110", None)]
+
+
+@pytest.mark.parametrize(
+    "visit",
+    [
+        "Client seen in the ADL suite from 9:00 am to 9:38 am. Husband present for the caregiver portion.",
+        "Pt seen 9:00-9:38 am. Daughter present for the self-care portion.",
+        # a label inside a visit sentence whose span holds the interventions' spans
+        "Pt seen for therapeutic activities and self-care 9:00-9:38 am.",
+    ],
+)
+def test_a_visit_statement_is_the_session_span_not_an_intervention(visit):
+    note = (
+        f"{visit}\n\n"
+        "Therapeutic activities, 9:00 am to 9:31 am (31 minutes): kitchen retrieval with reacher\n\n"
+        "Self-care training, 9:31 am to 9:38 am (7 minutes): sock aid 2 trials each foot\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97530", 31), ("97535", 7)]
+    assert [(s.start, s.end) for s in facts.visit_spans] == [("09:00", "09:38")]
+
+
+def test_a_label_with_its_time_in_the_same_sentence_still_starts_an_intervention():
+    note = "Pt tolerated session well. Gait training 10:00-10:15 with RW 150 ft x 3.\n"
+    assert interventions(note) == [("97116", 15)]

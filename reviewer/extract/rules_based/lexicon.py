@@ -62,6 +62,7 @@ class Lexicon:
     phrase_re: re.Pattern
     abbrev_re: re.Pattern
     not_label_re: re.Pattern
+    place_re: re.Pattern
     phrases: dict[str, Entry] = field(default_factory=dict)
     abbrevs: dict[str, Entry] = field(default_factory=dict)
 
@@ -70,7 +71,7 @@ class Lexicon:
         stop = len(text) if end is None else end
         found: list[Label] = []
         for m in self.phrase_re.finditer(text, start, stop):
-            if self.not_label_re.match(text, m.start()):
+            if self.not_label_re.match(text, m.start()) or self.place_re.match(text, m.end()):
                 continue
             entry = self.phrases.get(_key(m.group(0)))
             if entry is not None:
@@ -80,6 +81,8 @@ class Lexicon:
                     continue  # "(5 min at eval)", "since initial eval": a time, not a service
                 found.append(Label(entry, m.start(), m.end(), m.group(0)))
         for m in self.abbrev_re.finditer(text, start, stop):
+            if self.place_re.match(text, m.end()):
+                continue  # "in the ADL suite", "gait lab": a place, not a service
             entry = self.abbrevs.get(m.group(0))
             if entry is not None:
                 found.append(Label(entry, m.start(), m.end(), m.group(0)))
@@ -154,7 +157,12 @@ def lexicon() -> Lexicon:
     abbrev_alt = "|".join(re.escape(a) for a in sorted(abbrevs, key=len, reverse=True))
     not_labels = raw.get("not_labels", [])
     not_alt = "|".join(_phrase_regex(p) for p in sorted(not_labels, key=len, reverse=True))
+    places = raw.get("place_words", [])
+    place_alt = "|".join(_phrase_regex(p) for p in sorted(places, key=len, reverse=True))
     return Lexicon(
+        place_re=re.compile(
+            r"[ \t]+(?:" + (place_alt or "(?!)") + r")(?![A-Za-z])", re.IGNORECASE
+        ),
         phrase_re=re.compile(_BOUND_L + "(?:" + phrase_alt + ")" + _BOUND_R, re.IGNORECASE),
         abbrev_re=re.compile(_BOUND_L + "(?:" + abbrev_alt + ")" + _BOUND_R),
         not_label_re=re.compile("(?:" + (not_alt or "(?!)") + ")" + _BOUND_R, re.IGNORECASE),

@@ -125,7 +125,14 @@ _GAP_OK = re.compile(
     r"done|was|were|x|times|of|session)[\s,;:()=~\-.]*){0,3}",
     re.IGNORECASE,
 )
-_AFTER_COLON = re.compile(r":\s*(?:\(\s*)?(?=(?:from\s+)?~?\s*\d)", re.IGNORECASE)
+# Time written right after the label's colon or dash ("NMR: 10:00-10:25", "TherEx - from 2:10 to
+# 2:35 pm, 30 minutes").
+_AFTER_COLON = re.compile(
+    r"(?::|\s*-{1,2}(?=\s))\s*(?:\(\s*)?(?=(?:from\s+)?~?\s*\d)", re.IGNORECASE
+)
+# What may separate a clock span written after the label from its stated duration: ", 30 minutes",
+# " (30 min)", " = 30 min".
+_SPAN_DUR_GAP = re.compile(r"[\s,(=~]{0,4}")
 # A duration opening the line, before its label ("25 minutes of neuromuscular re-ed", "15' TherEx").
 _LEAD_DURATION = re.compile(
     r"(?:\(\s*)?(?:~\s*)?\d{1,3}\s*(?:minutes?|mins?|')\s*\)?\s*(?:of\s+|on\s+|in\s+|[-:,]\s*)?",
@@ -307,7 +314,7 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
     # Time written right after the label's colon ("NMR: 10:00-10:25", "TherEx (97110): 15 min").
     after = (
         _AFTER_COLON.match(text, head_end, end)
-        if head_end < end and text[head_end] == ":"
+        if head_end < end and text[head_end] in ": -"
         else None
     )
     span = lead_span or next(
@@ -321,11 +328,15 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
         anchors.append(code[2])
     if span is not None:
         anchors.append(span.endpos)
-    durations = find_durations(text, content, min(end, head_end + 60))
     limit = head_end
     if after is not None:
         anchors.append(after.end())
         limit = after.end() + 1
+        if span is not None and span.pos == after.end():
+            # "Label - from 2:10 to 2:35 pm, 30 minutes:": the duration right after the span.
+            gap = _SPAN_DUR_GAP.match(text, span.endpos, end)
+            limit = max(limit, gap.end() + 1)
+    durations = find_durations(text, content, min(end, max(head_end, limit) + 60))
     duration = _adjacent_duration(text, durations, sorted(anchors), limit)
     if duration is None and label is not None and at_start:
         # "Patient participated in 10 minutes of gait training": the duration in the lead-in.
@@ -378,6 +389,16 @@ def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c.code is not None and (c.timed or c.label is not None):
         return True
     return c.label is not None and (c.timed or allow_untimed_anywhere)
+
+
+def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
+    """Is the candidate's clock span or duration in the sentence of its label (or code)?"""
+    anchor = c.label.start if c.label is not None else (c.code[1] if c.code else c.start)
+    sentence = next(((s, e) for s, e in sentences if s <= anchor < e), None)
+    if sentence is None:
+        return True
+    times = [t.pos for t in (c.span, c.duration) if t is not None]
+    return any(sentence[0] <= t < sentence[1] for t in times)
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -549,6 +570,12 @@ def find_blocks(note: Note) -> list[_Block]:
                     open_b.end = end
                 return True
         c = _candidate(text, from_pos, end)
+        if c is not None and c.timed and len(sentences) > 1 and not _time_in_label_sentence(
+            c, sentences
+        ):
+            # "Seen from 9:00 to 9:38 am. Husband present for the caregiver portion.": the time
+            # belongs to another sentence than the label; the line is not a timed intervention.
+            c = None
         if c is not None and c.timed:
             if _valid(c):
                 start(c, line, bullet)
@@ -675,7 +702,30 @@ def find_blocks(note: Note) -> list[_Block]:
             close()
         try_plain(line, content, bullet=bullet, in_block=False)
         i += 1
-    return blocks
+    return _without_session_statements(blocks)
+
+
+def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
+    """A line whose label is not its subject and whose clock span holds other interventions'
+    spans ("Client seen in the therapy kitchen from 9:00 to 9:38 am." before "Therapeutic
+    activities 9:00-9:31 ..."): that is the session's span, not an intervention of its own."""
+    out = []
+    for b in blocks:
+        s = b.cand.span
+        if s is not None and not b.table_row and not b.cand.at_start and b.cand.code is None:
+            inner = [
+                o.cand.span
+                for o in blocks
+                if o is not b
+                and o.cand.span is not None
+                and s.start <= o.cand.span.start
+                and o.cand.span.end <= s.end
+                and (o.cand.span.start, o.cand.span.end) != (s.start, s.end)
+            ]
+            if inner:
+                continue
+        out.append(b)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ TOTAL_TX_SPAN_RE = re.compile(
 )
 _VISIT_LABEL = re.compile(
     r"(?:\b(?:visit(?:\s+ran)?|session(?:\s+today)?|seen|treatment\s+session|tx\s+session|appointment"
-    r"|appt|treated)\b|^[ \t]*time\b)[^\n]{0,40}?(?="
+    r"|appt|treated)\b|^[ \t]*time\b)[^\n]{0,60}?(?="
     + SPAN_RE.pattern.replace("(?P<", "(?P<v")
     + r")",
     re.IGNORECASE | re.MULTILINE,
