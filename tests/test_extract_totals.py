@@ -122,3 +122,37 @@ def test_totals_with_hours_and_other_labels(text, timed, treatment):
 def test_text_that_is_not_a_stated_total(text):
     got_timed, got_treat, _ = read(text + "\n")
     assert (got_timed, got_treat) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # the timed part written inside the treatment-time total
+        ("Treatment time: 45 minutes (45 timed)", 45, 45),
+        ("Total tx time 53 min (38 min timed, 15 untimed)", 38, 53),
+        ("Total treatment time: 53 min; timed 38 min", 38, 53),
+        ("Total session 50 min, of which 35 were timed", 35, 50),
+        ("Tx time: 40 min (timed: 32)", 32, 40),
+        # other spellings of the timed total
+        ("Total time-based minutes: 38", 38, None),
+        ("Total skilled timed minutes: 38", 38, None),
+        ("Timed code total: 38", 38, None),
+        ("Billable minutes: 38", 38, None),
+    ],
+)
+def test_the_timed_total_in_more_shapes(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Total treatment time: 45 minutes (7 untimed)",  # only the untimed part is stated
+        "Total tx time 45 min (3 timed units)",  # units, not minutes
+        "Treatment time: 45 min",  # no timed part at all
+        "TherEx 15 min timed with a stopwatch",  # not a totals line
+    ],
+)
+def test_no_timed_total_is_read_where_none_is_stated(text):
+    assert read(text + "\n")[0] is None

@@ -160,9 +160,7 @@ def lexicon() -> Lexicon:
     places = raw.get("place_words", [])
     place_alt = "|".join(_phrase_regex(p) for p in sorted(places, key=len, reverse=True))
     return Lexicon(
-        place_re=re.compile(
-            r"[ \t]+(?:" + (place_alt or "(?!)") + r")(?![A-Za-z])", re.IGNORECASE
-        ),
+        place_re=re.compile(r"[ \t]+(?:" + (place_alt or "(?!)") + r")(?![A-Za-z])", re.IGNORECASE),
         phrase_re=re.compile(_BOUND_L + "(?:" + phrase_alt + ")" + _BOUND_R, re.IGNORECASE),
         abbrev_re=re.compile(_BOUND_L + "(?:" + abbrev_alt + ")" + _BOUND_R),
         not_label_re=re.compile("(?:" + (not_alt or "(?!)") + ")" + _BOUND_R, re.IGNORECASE),

@@ -570,8 +570,11 @@ def find_blocks(note: Note) -> list[_Block]:
                     open_b.end = end
                 return True
         c = _candidate(text, from_pos, end)
-        if c is not None and c.timed and len(sentences) > 1 and not _time_in_label_sentence(
-            c, sentences
+        if (
+            c is not None
+            and c.timed
+            and len(sentences) > 1
+            and not _time_in_label_sentence(c, sentences)
         ):
             # "Seen from 9:00 to 9:38 am. Husband present for the caregiver portion.": the time
             # belongs to another sentence than the label; the line is not a timed intervention.

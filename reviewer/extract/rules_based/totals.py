@@ -23,15 +23,28 @@ _AMOUNT = (
     r"(?:\s*(?:and\s+|,\s*)?(?P<hm>\d{1,2})\s*(?:minutes?|mins?|m)\b\.?)?"
     r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
 )
+_TIMED_WORD = r"(?:timed|time[\s-]based|billable)"
 TOTAL_TIMED_RE = re.compile(
-    r"(?:\btotal\s+(?:timed|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)"
+    r"(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
+    r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)"
     + _AMOUNT,
     re.IGNORECASE,
 )
 TIMED_LINE_RE = re.compile(
-    r"^[ \t]*(?:(?:timed|billable)\s+(?:code\s+)?(?:treatment\s+|tx\s+)?(?:minutes|mins?|time)"
-    r"(?:\s+total)?)\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
+    r"^[ \t]*(?:" + _TIMED_WORD + r"\s+(?:(?:cpt\s+)?codes?\s+|cpt\s+)?(?:treatment\s+|tx\s+)?"
+    r"(?:minutes|mins?|time|total)(?:\s+total)?)\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
     re.IGNORECASE | re.MULTILINE,
+)
+# The timed part written inside a treatment-time total: "Treatment time: 45 minutes (45 timed)",
+# "Total tx 53 min (38 min timed, 15 untimed)", "Tx time 45 min; timed 38 min", "of which 38 timed".
+_TIMED_PART_RE = re.compile(
+    r"(?:[(,;/|]|\band\b|\bwhich\b|\bwith\b)\s*(?:(?:of\s+)?which\s+|incl(?:uding|\.)?\s+)?"
+    r"(?:(?P<n>\d{1,3})\s*(?:min(?:ute)?s?\.?\s*)?(?:(?:are|were|was)\s+)?(?<![\w-])"
+    + _TIMED_WORD
+    + r"(?![\w-])(?!\s*(?:codes?\s+)?units?)"
+    r"|(?<![\w-])" + _TIMED_WORD + r"(?:\s+(?:code\s+)?(?:min(?:ute)?s?|time))?\s*[:=]?\s*"
+    r"(?P<n2>\d{1,3})(?![\d:/])(?!\s*(?:codes?\s+)?units?))",
+    re.IGNORECASE,
 )
 _TX_LABEL = (
     r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)"
@@ -166,9 +179,17 @@ def is_totals_line(line: str) -> bool:
 def total_timed(note: Note) -> NumberFact | None:
     text = note.text
     m = TOTAL_TIMED_RE.search(text) or TIMED_LINE_RE.search(text)
-    if not m:
-        return None
-    return _amount_fact(note, m)
+    if m:
+        return _amount_fact(note, m)
+    # The timed part of a treatment-time total, on that total's line.
+    for t in TOTAL_TX_RE.finditer(text):
+        _, line_end = _line_bounds(text, t.start())
+        part = _TIMED_PART_RE.search(text, t.end(), line_end)
+        if part is None:
+            continue
+        group = "n" if part.group("n") is not None else "n2"
+        return NumberFact(minutes=int(part.group(group)), evidence=note.span(t.start(), part.end()))
+    return None
 
 
 def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
