@@ -292,3 +292,60 @@ def test_more_ways_to_write_the_date_of_service(text, iso):
 )
 def test_dates_that_are_not_the_date_of_service(text):
     assert header.date_of_service(prepare(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "role", "signed"),
+    [
+        ("Signed, Ezekiel Barnard, PT  07/21/2026", "Ezekiel Barnard", "PT", "2026-07-21"),
+        ("Dr. Amy Cole, DPT", "Dr. Amy Cole", "PT", None),  # a doctor title before the name
+        ("Signed: Dr. Amy Cole, PT, DPT 07/21/2026", "Dr. Amy Cole", "PT", "2026-07-21"),
+        ("Lena van der Berg, OTR/L", "Lena van der Berg", "OT", None),  # surname particles
+        ("Signed 07/21/2026 14:05 by Amy Cole, PT", "Amy Cole", "PT", "2026-07-21"),
+        ("Sign-off: Amy Cole, PTA", "Amy Cole", "PTA", None),
+        ("Signature/Date: Amy Cole, OTR/L 07/21/2026", "Amy Cole", "OT", "2026-07-21"),
+        # two signers on one line: the first is the note's signature
+        ("Renata Quist, PT, DPT      Dominic Ashworth, PTA", "Renata Quist", "PT", None),
+        ("Ann Lee, PT / Tom Ray, PTA  07/21/2026", "Ann Lee", "PT", "2026-07-21"),
+    ],
+)
+def test_signature_lines_in_more_shapes(line, name, role, signed):
+    sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n"))
+    assert sig is not None and (sig.name, sig.role, sig.signed_date) == (name, role, signed)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Renata Quist, PT, DPT will reassess next week",  # a sentence, not a sign-off
+        "Signed, Amy Cole, PT - signature pending",  # unsigned
+        "Dr. Amy Cole ordered a re-eval",  # no credentials
+    ],
+)
+def test_lines_that_are_not_a_signature(line):
+    assert header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("HAND THERAPY - DAILY NOTE        04-Mar-2026\nPayer: Cigna", "2026-03-04"),
+        ("DOS: 04-Mar-26", "2026-03-04"),
+        ("Date of service: Mar-04-2026", "2026-03-04"),
+        ("DOS 2026/03/04", "2026-03-04"),
+        ("Visit date: 03.04.2026", "2026-03-04"),
+        ("Date: March 4th 2026", "2026-03-04"),
+    ],
+)
+def test_the_date_of_service_in_emr_date_shapes(text, iso):
+    found = header.date_of_service(prepare(text))
+    assert found is not None and found.value == iso
+
+
+def test_a_date_only_on_the_signature_line_is_not_the_date_of_service():
+    # The signature date records when the note was signed (often later than the visit); the
+    # labelled notes never read it as the date of service, and the extractor never guesses.
+    note = "PT Daily Note\nNMR 10:00-10:25 (25 min): SLS 3 x 30 s\nBilling: 97112 GP x2\n\n"
+    f = facts(note + "Amy Cole, PT  07/21/2026\n")
+    assert f.date_of_service is None
+    assert f.signature is not None and f.signature.signed_date == "2026-07-21"

@@ -136,3 +136,15 @@ def test_durations_written_in_words(text, minutes):
 )
 def test_words_and_military_times_that_are_not_durations(text):
     assert find_durations(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3.4.25",  # a version or a decimal, not a date without its century
+        "leg press 1.25-1.50",
+        "4 Mar 26",  # day, month name and a two-digit year written with spaces: ambiguous
+    ],
+)
+def test_numbers_that_only_look_like_dates_are_not_dates(text):
+    assert DATE_RE.search(text) is None

@@ -84,24 +84,40 @@ CRED = (
 ROLE_CRED = r"(?:" + "|".join(re.escape(c) for c in _ROLE_CREDS) + r")"
 CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
 _NAME_WORD = r"(?!" + CRED + r"(?![A-Za-z]))[A-Z][A-Za-z'\-]+"
+# Lower-case particles inside a surname ("Lena van der Berg", "Ana de la Cruz").
+_PARTICLE = (
+    r"(?:van|von|der|den|de|del|della|la|le|da|das|dos|di|du|bin|al|el|ter|ten)(?=\s+[A-Za-z])"
+)
 NAME = (
     r"(?:(?:Dr\.?\s+)?(?:[A-Z]\.\s*){1,2}"
     + _NAME_WORD
-    + r"|"
+    + r"|(?:Dr\.?\s+)?"
     + _NAME_WORD
     + r"(?:\s+(?:[A-Z]\.|"
+    + _PARTICLE
+    + r"|"
     + _NAME_WORD
-    + r")){1,3})"
+    + r")){1,4})"
 )
 _PERSON = r"(?P<name>(?-i:" + NAME + r"))\s*,?\s*(?P<creds>" + CREDS + r")"
 
 SIGNATURE_RE = re.compile(
     r"^[ \t]*(?:[-*]+[ \t]*)?"
-    r"(?P<prefix>(?:(?:electronically|digitally)[ \t]+|e-?)?signed(?:[ \t]+(?:electronically|digitally))?"
-    r"(?:[ \t]+by)?[ \t]*[:\-]?[ \t]*|(?:therapist[ \t]+|provider[ \t]+)?signature[ \t]*[:\-][ \t]*"
-    r"|authenticated[ \t]+by[ \t]*:?[ \t]*|/s/[ \t]*)?" + _PERSON + r"(?P<tail>[^\n]*)$",
+    r"(?P<prefix>(?:(?:electronically|digitally)[ \t]+|e-?)?(?:signed|signature)"
+    r"(?:[ \t]+(?:electronically|digitally))?"
+    # "Signed 07/21/2026 14:05 by", "Signed on 07/21/2026 by": the date before the name
+    r"(?:[ \t]+(?:on[ \t]+)?(?P<pre_date>[0-9][0-9/.\-]{4,9})(?:[ \t]+(?:at[ \t]+)?[0-9:]{3,5}"
+    r"(?:[ \t]?[ap]\.?m\.?)?)?(?=[ \t]+by\b))?"
+    r"(?:[ \t]+by)?[ \t]*[:\-,.]?[ \t]*"
+    r"|(?:therapist[ \t]+|provider[ \t]+|clinician[ \t]+)?(?:signature|sign[ \t-]?off)(?:[ \t]*/[ \t]*date)?"
+    r"(?:[ \t]+by)?[ \t]*[:\-][ \t]*"
+    r"|(?:authenticated|attested)[ \t]+by[ \t]*:?[ \t]*|/s/[ \t]*)?"
+    + _PERSON
+    + r"(?P<tail>[^\n]*)$",
     re.MULTILINE | re.IGNORECASE,
 )
+# Another signer on the same line ("Renata Quist, PT, DPT      Dominic Ashworth, PTA").
+_TAIL_PERSON = re.compile(r"(?:&|\band\b|/|\||;)?[ \t]*(?-i:" + NAME + r")\s*,?\s*" + CREDS)
 _UNSIGNED = re.compile(
     r"\b(?:signature\s+pending|pending\s+signature|not\s+(?:yet\s+)?signed|unsigned|"
     r"awaiting\s+signature|to\s+be\s+signed)\b",
@@ -199,6 +215,10 @@ def date_of_service(note: Note) -> DateFact | None:
         before = text[max(line_start, d.start() - 24) : d.start()]
         if _NOT_DOS.search(before):
             continue
+        line_end = text.find("\n", d.start())
+        sig = SIGNATURE_RE.match(text, line_start, len(text) if line_end < 0 else line_end)
+        if sig is not None and _case_ok(sig.group("name"), sig.group("creds")):
+            continue  # the date a short note was signed is not its date of service
         return DateFact(value=parse_date(d), evidence=note.span(d.start(), d.end()))
     return None
 
@@ -391,7 +411,7 @@ _COSIGN = re.compile(
 
 def _tail_ok(tail: str) -> bool:
     """What may follow a signature on its line: a date, a time, a licence number, a co-signature."""
-    return not _TAIL_NOISE.sub("", _COSIGN.sub("", tail))
+    return not _TAIL_NOISE.sub("", _TAIL_PERSON.sub("", _COSIGN.sub("", tail)))
 
 
 def signature(note: Note) -> Signature | None:
@@ -419,6 +439,9 @@ def signature(note: Note) -> Signature | None:
     signed_date = parse_date(date) if date else None
     if date:
         end = best.start("tail") + date.end()
+    elif best.group("pre_date"):
+        pre = DATE_RE.match(best.group("pre_date"))
+        signed_date = parse_date(pre) if pre else None
     return _person(
         note,
         best,
