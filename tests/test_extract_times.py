@@ -148,3 +148,50 @@ def test_words_and_military_times_that_are_not_durations(text):
 )
 def test_numbers_that_only_look_like_dates_are_not_dates(text):
     assert DATE_RE.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("9-9:25", ("09:00", "09:25")),  # a bare start hour before H:MM
+        ("10 - 10:40 am", ("10:00", "10:40")),
+        ("11-12:05", ("11:00", "12:05")),  # ends in the next hour
+        ("10.00-10.25", ("10:00", "10:25")),  # EMR export with dots
+        ("2.35-3.05 pm", ("14:35", "15:05")),
+        ("from 10.00 to 10.25", ("10:00", "10:25")),
+    ],
+)
+def test_more_clock_span_shapes(text, span):
+    assert [(c.start_hhmm, c.end_hhmm) for c in find_spans(text)] == [span]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9-11:25",  # a bare start hour two hours before the end: not read
+        "2-3:30",  # over 75 min from a bare hour: a ratio or a range
+        "theraband 1.25-1.50 lb",  # a range of numbers with a unit
+        "ratio 0.45-0.55",  # hour 0 with a dot is a decimal
+        "3-4 pm",  # bare hours on both sides
+    ],
+)
+def test_number_ranges_that_are_not_clock_spans(text):
+    assert find_spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("1h05", 65),
+        ("1h05m", 65),
+        ("1h05min", 65),
+        ("x1h05", 65),
+    ],
+)
+def test_compact_hour_and_minute_durations(text, minutes):
+    assert [d.minutes for d in find_durations(text)] == [minutes]
+
+
+@pytest.mark.parametrize("text", ["1h05x", "1h65", "R1h05"])
+def test_compact_durations_need_a_clean_end(text):
+    assert find_durations(text) == []

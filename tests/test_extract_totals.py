@@ -156,3 +156,14 @@ def test_the_timed_total_in_more_shapes(text, timed, treatment):
 )
 def test_no_timed_total_is_read_where_none_is_stated(text):
     assert read(text + "\n")[0] is None
+
+
+def test_a_compact_hour_and_minute_total():
+    assert read("Total tx time: 1h05\n")[1] == 65
+
+
+def test_an_intervention_written_with_a_bare_start_hour():
+    from reviewer.extract.rules_based import extract_facts
+
+    facts = extract_facts(prepare("NMR 9-9:25: SLS 3 x 30 s\nTherEx 9:25-9:40: bike\n"))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25), ("97110", 15)]

@@ -28,15 +28,30 @@ _TIME = (
     + _HRS
     + r")"
     r"|(?P<{n}hh>0[5-9]|1\d|2[0-2])(?P<{n}mm>[0-5]\d)(?![\d:/.])" + _HRS + r""
-    r"|(?P<{n}h12>1[0-2]|0?[1-9])\s?(?P<{n}ap12>" + _MERIDIEM + r"))"
+    r"|(?P<{n}h12>1[0-2]|0?[1-9])\s?(?P<{n}ap12>" + _MERIDIEM + r")"
+    # EMR exports with a dot: "10.00", "2.35 pm" (never hour 0: "0.45" is a decimal)
+    r"|(?P<{n}dh>1\d|2[0-3]|0?[1-9])\.(?P<{n}dm>[0-5]\d)(?!\d)(?:\s?(?P<{n}dap>"
+    + _MERIDIEM
+    + r"))?)"
+)
+# A dotted span followed by a unit is a range of numbers ("1.25-1.50 lb"), not clock times.
+_NOT_CLOCK_UNIT = (
+    r"(?!\s*(?:lbs?\b|kg\b|#|in\b|inch|cm\b|mm\b|%|x\b|reps?\b|sets?\b|\"|°|deg|mph\b|km\b"
+    r"|mi\b|oz\b|g\b|cups?\b|m/s|sec|s\b|ft\b|feet|meters?\b))"
 )
 _SPAN_SEP = r"\s*(?:-{1,2}|to|until|till|through|thru)\s*"
 SPAN_RE = re.compile(
-    r"(?<![\d:/.#-])(?:from\s+)?"
+    r"(?<![\d:/.#-])(?:from\s+)?(?:"
     + _TIME.format(n="a")
+    # A bare start hour before H:MM ("9-9:25", "10 - 10:40 am"); checked in find_spans.
+    + r"|(?P<abh>1[0-2]|0?[1-9])(?=\s*-\s*(?:1[0-2]|0?[1-9]):[0-5]\d))"
     + _SPAN_SEP
     + _TIME.format(n="b")
-    + r"(?![\d/])",
+    + r"(?![\d/])(?(adh)"
+    + _NOT_CLOCK_UNIT
+    + r"|(?(bdh)"
+    + _NOT_CLOCK_UNIT
+    + r"))",
     re.IGNORECASE,
 )
 SINGLE_TIME_RE = re.compile(r"(?<![\d:/.#-])" + _TIME.format(n="a") + r"(?![\d/])", re.IGNORECASE)
@@ -44,7 +59,9 @@ SINGLE_TIME_RE = re.compile(r"(?<![\d:/.#-])" + _TIME.format(n="a") + r"(?![\d/]
 #: A duration in minutes ("25 min", "x25'", "~23 min", "1 hr 5 min", "15m").
 DURATION_RE = re.compile(
     r"(?:(?<=x)|(?<![\w:./-]))(?P<approx>~|approx\.?\s*|about\s+|approximately\s+)?"
-    r"(?:(?P<hr>\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s+)?(?P<hm>\d{1,2})\s*"
+    # "1h05", "1h05m", "1h05min"
+    r"(?:(?P<hc>\d{1,2})h(?P<hcm>[0-5]\d)(?:m(?:in(?:ute)?s?)?)?(?![\w:])"
+    r"|(?P<hr>\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s+)?(?P<hm>\d{1,2})\s*"
     r"(?:minutes?|mins?|m)\b\.?)?"
     r"|(?P<min>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?\b\.?|min\b\.?|m\b(?!\s*(?:walk|ft|feet|meter))|'(?!'))"
     r"|(?<![A-Za-z-])(?P<word>(?:twenty|thirty|forty|fifty)(?:[\s-](?:one|two|three|four|five|six|seven"
@@ -169,6 +186,10 @@ def _part(m: re.Match, n: str) -> tuple[int, str | None, bool] | None:
         return int(m.group(f"{n}hh")) * 60 + int(m.group(f"{n}mm")), None, True
     if m.group(f"{n}h12") is not None:
         return int(m.group(f"{n}h12")) * 60, m.group(f"{n}ap12"), False
+    if m.group(f"{n}dh") is not None:
+        return int(m.group(f"{n}dh")) * 60 + int(m.group(f"{n}dm")), m.group(f"{n}dap"), False
+    if n == "a" and "abh" in m.re.groupindex and m.group("abh") is not None:
+        return int(m.group("abh")) * 60, None, False
     return None
 
 
@@ -230,9 +251,14 @@ def find_spans(text: str, start: int = 0, end: int | None = None) -> list[Clock]
         # A bare hour on both sides ("3-4 pm") is not written as a clock span in notes.
         if m.group("ah12") is not None and m.group("bh12") is not None:
             continue
+        # "9-9:25", "9-10:05": a bare start hour only when the end is in that hour or the next.
+        if m.group("abh") is not None and (b[0] // 60 - a[0] // 60) % 12 not in (0, 1):
+            continue
         pair = resolve_pair(a, b)
         if pair is None:
             continue
+        if m.group("abh") is not None and pair[1] - pair[0] > 75:
+            continue  # "2-3:30" is more likely a ratio or a range than one intervention
         out.append(Clock(pair[0], pair[1], m.start(), m.end()))
     return out
 
@@ -253,7 +279,9 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
     """Every duration in minutes in ``text[start:end]``; never a time of day."""
     out: list[Duration] = []
     for m in DURATION_RE.finditer(text, start, len(text) if end is None else end):
-        if m.group("hr") is not None:
+        if m.group("hc") is not None:
+            minutes = int(m.group("hc")) * 60 + int(m.group("hcm"))
+        elif m.group("hr") is not None:
             minutes = int(m.group("hr")) * 60 + int(m.group("hm") or 0)
         elif m.group("word") is not None:
             minutes = _word_number(m.group("word"))

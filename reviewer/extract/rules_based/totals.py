@@ -19,7 +19,8 @@ from reviewer.intake import Note
 
 # A stated amount of time: "38", "38 min", "1 hr 5 min", "1 h 05 m", "1 hour", "1.5 hrs".
 _AMOUNT = (
-    r"(?:(?P<hr>\d{1,2}(?:\.\d{1,2})?)\s*(?:hours?|hrs?|h)\b\.?"
+    r"(?:(?P<hc>\d{1,2})h(?P<hcm>[0-5]\d)(?:m(?:in(?:ute)?s?)?)?(?![\w:])"
+    r"|(?P<hr>\d{1,2}(?:\.\d{1,2})?)\s*(?:hours?|hrs?|h)\b\.?"
     r"(?:\s*(?:and\s+|,\s*)?(?P<hm>\d{1,2})\s*(?:minutes?|mins?|m)\b\.?)?"
     r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
 )
@@ -62,7 +63,7 @@ TOTAL_TX_SPAN_RE = re.compile(
 _VISIT_LABEL = re.compile(
     r"(?:\b(?:visit(?:\s+ran)?|session(?:\s+today)?|seen|treatment\s+session|tx\s+session|appointment"
     r"|appt|treated)\b|^[ \t]*time\b)[^\n]{0,60}?(?="
-    + SPAN_RE.pattern.replace("(?P<", "(?P<v")
+    + SPAN_RE.pattern.replace("(?P<", "(?P<v").replace("(?(", "(?(v")
     + r")",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -75,7 +76,8 @@ _IN_OUT_RE = re.compile(
     re.IGNORECASE,
 )
 _BARE_SPAN_LINE = re.compile(
-    r"^[ \t(]*(?=" + SPAN_RE.pattern.replace("(?P<", "(?P<w") + r")", re.MULTILINE | re.IGNORECASE
+    r"^[ \t(]*(?=" + SPAN_RE.pattern.replace("(?P<", "(?P<w").replace("(?(", "(?(w") + r")",
+    re.MULTILINE | re.IGNORECASE,
 )
 _SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s*$", re.IGNORECASE)
 
@@ -195,6 +197,9 @@ def total_timed(note: Note) -> NumberFact | None:
 def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
     """The minutes a total states (``38``, ``38 min``, ``1 hr 5 min``) and their evidence."""
     text = note.text
+    if "hc" in m.re.groupindex and m.group("hc") is not None:
+        minutes = int(m.group("hc")) * 60 + int(m.group("hcm"))
+        return NumberFact(minutes=minutes, evidence=note.span(m.start(), m.end()))
     if "hr" in m.re.groupindex and m.group("hr") is not None:
         minutes = round(float(m.group("hr")) * 60) + int(m.group("hm") or 0)
         end = m.end()
