@@ -149,6 +149,7 @@ def test_the_ui_command_runs_streamlit_headless_on_loopback_without_usage_stats(
         "--server.address": "127.0.0.1",
         "--server.port": "8600",
         "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "minimal",  # no "Deploy" button in a local clinical tool
     }
 
 

@@ -62,6 +62,8 @@ def build_command(port: int = DEFAULT_PORT, address: str = DEFAULT_ADDRESS) -> l
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 
