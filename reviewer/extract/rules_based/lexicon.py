@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reviewer.config import PACKAGE_DIR
+from reviewer.extract.rules_based._scan import fold_safe
 
 VOCAB_FILE = PACKAGE_DIR / "data" / "vocab" / "intervention_codes.json"
 
@@ -60,6 +61,8 @@ class Label:
 @dataclass
 class Lexicon:
     phrase_re: re.Pattern
+    #: ``phrase_re`` grouped by first character, for ``fold_safe`` text only.
+    ascii_phrase_re: re.Pattern
     abbrev_re: re.Pattern
     not_label_re: re.Pattern
     place_re: re.Pattern
@@ -70,7 +73,8 @@ class Lexicon:
         """Every label in ``text[start:end]``, in order, overlapping matches resolved longest-first."""
         stop = len(text) if end is None else end
         found: list[Label] = []
-        for m in self.phrase_re.finditer(text, start, stop):
+        phrase_re = self.ascii_phrase_re if fold_safe(text) else self.phrase_re
+        for m in phrase_re.finditer(text, start, stop):
             if self.not_label_re.match(text, m.start()) or self.place_re.match(text, m.end()):
                 continue
             entry = self.phrases.get(_key(m.group(0)))
@@ -99,6 +103,8 @@ class Lexicon:
 _CANON: dict[str, str] = {}
 #: canonical word -> regex of all its spellings.
 _VARIANT_RX: dict[str, str] = {}
+#: canonical word -> its spellings in the order of ``_VARIANT_RX``.
+_VARIANT_ORDER: dict[str, list[str]] = {}
 
 
 def _key(text: str) -> str:
@@ -125,13 +131,64 @@ def _phrase_regex(phrase: str) -> str:
 def _load_variants(raw: dict) -> None:
     _CANON.clear()
     _VARIANT_RX.clear()
+    _VARIANT_ORDER.clear()
     for canon, variants in raw.get("word_variants", {}).items():
         spellings = sorted({canon, *variants}, key=len, reverse=True)
+        _VARIANT_ORDER[canon] = spellings
         for v in spellings:
             _CANON[v.lower()] = canon
         _VARIANT_RX[canon] = (
             "(?:" + "|".join(re.escape(v) for v in spellings) + r")(?:\.(?![A-Za-z0-9]))?"
         )
+
+
+def _phrase_regex_from(phrase: str, first: str) -> str | None:
+    """``_phrase_regex(phrase)`` for the matches that start with ``first`` (lower case), less
+    that first character; None when none can."""
+    words = [p for p in re.split(r"[\s\-]+", phrase.strip()) if p]
+    spellings = [v for v in _spellings_of_first_word(phrase) if v[0].lower() == first]
+    if not spellings:
+        return None
+    if len(words) == 1:
+        return re.escape(words[0][1:])
+    canon = _CANON.get(words[0].lower().rstrip("."), words[0].lower().rstrip("."))
+    if canon in _VARIANT_RX:
+        head = "(?:" + "|".join(re.escape(v[1:]) for v in spellings) + r")(?:\.(?![A-Za-z0-9]))?"
+    else:
+        head = re.escape(words[0][1:])
+    rest = _phrase_regex(" ".join(words[1:]))
+    if len(words) == 2:  # _phrase_regex of one word does not apply its variants
+        canon2 = _CANON.get(words[1].lower().rstrip("."), words[1].lower().rstrip("."))
+        rest = _VARIANT_RX[canon2] if canon2 in _VARIANT_RX else re.escape(words[1])
+    return head + r"[\s\-]*" + rest
+
+
+def _by_first_char(ordered: list[str]) -> str:
+    """The alternation of ``ordered`` phrases as one branch per first character, each opening
+    with a case-sensitive character class: ``re`` skips a branch whose class does not match
+    in one step, where a case-insensitive alternation tries every phrase at every word. Within
+    a branch the phrases keep their order (longest first), so the same phrase wins. Only for
+    text where ``_scan.fold_safe`` holds ("\u212a", the Kelvin sign, matches "k" otherwise)."""
+    groups: dict[str, list[str]] = {}
+    for phrase in ordered:
+        for c in sorted({v[0].lower() for v in _spellings_of_first_word(phrase)}):
+            alt = _phrase_regex_from(phrase, c)
+            if alt is not None:
+                groups.setdefault(c, []).append(alt)
+    branches = []
+    for c, alts in groups.items():
+        cls = re.escape(c) + (re.escape(c.upper()) if c.upper() != c else "")
+        branches.append("(?-i:[" + cls + "])(?:" + "|".join(alts) + ")")
+    return "|".join(branches) or "(?!)"
+
+
+def _spellings_of_first_word(phrase: str) -> list[str]:
+    words = [p for p in re.split(r"[\s\-]+", phrase.strip()) if p]
+    if len(words) > 1:
+        canon = _CANON.get(words[0].lower().rstrip("."), words[0].lower().rstrip("."))
+        if canon in _VARIANT_RX:
+            return _VARIANT_ORDER[canon]
+    return [words[0]]
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +210,8 @@ def lexicon() -> Lexicon:
         for abbr in item.get("abbreviations", []):
             abbrevs.setdefault(abbr, entry)
     # Longest first so that "neuromuscular re-education" wins over "neuro".
-    phrase_alt = "|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))
+    ordered = sorted(phrases, key=len, reverse=True)
+    phrase_alt = "|".join(_phrase_regex(p) for p in ordered)
     abbrev_alt = "|".join(re.escape(a) for a in sorted(abbrevs, key=len, reverse=True))
     not_labels = raw.get("not_labels", [])
     not_alt = "|".join(_phrase_regex(p) for p in sorted(not_labels, key=len, reverse=True))
@@ -162,6 +220,9 @@ def lexicon() -> Lexicon:
     return Lexicon(
         place_re=re.compile(r"[ \t]+(?:" + (place_alt or "(?!)") + r")(?![A-Za-z])", re.IGNORECASE),
         phrase_re=re.compile(_BOUND_L + "(?:" + phrase_alt + ")" + _BOUND_R, re.IGNORECASE),
+        ascii_phrase_re=re.compile(
+            _BOUND_L + "(?:" + _by_first_char(ordered) + ")" + _BOUND_R, re.IGNORECASE
+        ),
         abbrev_re=re.compile(_BOUND_L + "(?:" + abbrev_alt + ")" + _BOUND_R),
         not_label_re=re.compile("(?:" + (not_alt or "(?!)") + ")" + _BOUND_R, re.IGNORECASE),
         phrases=phrases,

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewer.extract.rules_based._scan import Gated
+
 # A clock time: H:MM / HH:MM (optionally am/pm) or HHMM (24-hour, plausible clinic hours).
 _MERIDIEM = r"(?:a\.?m\.?|p\.?m\.?|a|p)(?![a-z])"
 # Military time may carry "hrs"/"h" ("0900 hrs", "14:30h").
@@ -69,6 +71,38 @@ DURATION_RE = re.compile(
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|sixty)[\s-](?:minutes?|mins?)\b\.?)",
     re.IGNORECASE,
 )
+
+# Where a span or a duration can start: a digit not right after a digit (both patterns look
+# behind for digits), "from", "~", "approx"/"about", or a number word (see ``_scan``).
+_DIGIT_START = re.compile(r"\d(?<!\d\d)")
+_SPANS = Gated(SPAN_RE, ci=("from",), starts=_DIGIT_START)
+_NUMBER_WORDS = [
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "sixty",
+]
+_DURATIONS = Gated(DURATION_RE, ci=("~", "approx", "about", *_NUMBER_WORDS), starts=_DIGIT_START)
 
 _UNITS_WORDS = {
     w: i
@@ -244,7 +278,7 @@ def resolve_pair(
 def find_spans(text: str, start: int = 0, end: int | None = None) -> list[Clock]:
     """Every plausible clock span in ``text[start:end]`` (offsets into ``text``)."""
     out: list[Clock] = []
-    for m in SPAN_RE.finditer(text, start, len(text) if end is None else end):
+    for m in _SPANS.finditer(text, start, len(text) if end is None else end):
         a, b = _part(m, "a"), _part(m, "b")
         if a is None or b is None:
             continue
@@ -278,7 +312,7 @@ class Duration:
 def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Duration]:
     """Every duration in minutes in ``text[start:end]``; never a time of day."""
     out: list[Duration] = []
-    for m in DURATION_RE.finditer(text, start, len(text) if end is None else end):
+    for m in _DURATIONS.finditer(text, start, len(text) if end is None else end):
         if m.group("hc") is not None:
             minutes = int(m.group("hc")) * 60 + int(m.group("hcm"))
         elif m.group("hr") is not None:

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import re
 
-from reviewer.extract.rules_based.timeparse import _SPAN_SEP, _TIME, SPAN_RE, _part, resolve_pair
+from reviewer.extract.rules_based._scan import Gated
+from reviewer.extract.rules_based.timeparse import (
+    _SPAN_SEP,
+    _SPANS,
+    _TIME,
+    SPAN_RE,
+    _part,
+    resolve_pair,
+)
 from reviewer.facts import ClockSpan, NumberFact
 from reviewer.intake import Note
 
@@ -81,6 +89,20 @@ _BARE_SPAN_LINE = re.compile(
 )
 _SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s*$", re.IGNORECASE)
 
+# The same patterns, tried only where one of the words every match starts with is written
+# (see ``_scan``): the patterns open with word alternations that ``re`` cannot scan for.
+_TX_WORDS = dict(ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t")
+_TOTAL_TX = Gated(TOTAL_TX_RE, **_TX_WORDS)
+_TOTAL_TX_SPAN = Gated(TOTAL_TX_SPAN_RE, **_TX_WORDS)
+_TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT",))
+_TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t")
+_IN_OUT = Gated(_IN_OUT_RE, ci=("time", "in", "start", "arrived"))
+_VISIT = Gated(
+    _VISIT_LABEL,
+    ci=("visit", "session", "seen", "treatment", "tx", "appointment", "appt", "treated", "time"),
+    lead=" \t",
+)
+
 
 def _clock(note: Note, start: int, end: int, a, b) -> ClockSpan | None:
     pair = resolve_pair(a, b)
@@ -137,14 +159,14 @@ def visit_spans(
             return
         out.append(span)
 
-    for m in _IN_OUT_RE.finditer(text):
+    for m in _IN_OUT.finditer(text):
         a, b = _part(m, "a"), _part(m, "b")
         if a and b:
             add(_clock(note, m.start(), m.end(), a, b), m.start())
-    for m in _VISIT_LABEL.finditer(text):
+    for m in _VISIT.finditer(text):
         _, line_end = _line_bounds(text, m.start())
         add(_span_at(note, m.end(), line_end), m.start())
-    for m in TOTAL_TX_SPAN_RE.finditer(text):
+    for m in _TOTAL_TX_SPAN.finditer(text):
         _, line_end = _line_bounds(text, m.start())
         add(_span_at(note, m.end(), line_end), m.start())
     for m in _BARE_SPAN_LINE.finditer(text):
@@ -153,9 +175,9 @@ def visit_spans(
         if span_m and _SESSION_AFTER.match(text, span_m.end(), line_end):
             add(_span_at(note, m.end(), line_end), m.end())
     # A span written on a totals line ("Total tx 43 min (10:00-10:43)", "... | 0900-0945").
-    for m in list(TOTAL_TX_RE.finditer(text)) + list(TOTAL_TIMED_RE.finditer(text)):
+    for m in list(_TOTAL_TX.finditer(text)) + list(_TOTAL_TIMED.finditer(text)):
         line_start, line_end = _line_bounds(text, m.start())
-        for s in SPAN_RE.finditer(text, line_start, line_end):
+        for s in _SPANS.finditer(text, line_start, line_end):
             add(_span_at(note, s.start(), line_end), s.start())
     out.sort(key=lambda c: c.evidence.start)
     return out
@@ -164,27 +186,25 @@ def visit_spans(
 def _is_totals_line(text: str, pos: int) -> bool:
     start, end = _line_bounds(text, pos)
     line = text[start:end]
-    return bool(
-        TOTAL_TX_RE.search(line) or TOTAL_TIMED_RE.search(line) or TOTAL_TX_SPAN_RE.search(line)
-    )
+    return bool(_TOTAL_TX.search(line) or _TOTAL_TIMED.search(line) or _TOTAL_TX_SPAN.search(line))
 
 
 def is_totals_line(line: str) -> bool:
     return bool(
-        TOTAL_TX_RE.search(line)
-        or TOTAL_TIMED_RE.search(line)
-        or TOTAL_TX_SPAN_RE.search(line)
+        _TOTAL_TX.search(line)
+        or _TOTAL_TIMED.search(line)
+        or _TOTAL_TX_SPAN.search(line)
         or TIMED_LINE_RE.match(line)
     )
 
 
 def total_timed(note: Note) -> NumberFact | None:
     text = note.text
-    m = TOTAL_TIMED_RE.search(text) or TIMED_LINE_RE.search(text)
+    m = _TOTAL_TIMED.search(text) or _TIMED_LINE.search(text)
     if m:
         return _amount_fact(note, m)
     # The timed part of a treatment-time total, on that total's line.
-    for t in TOTAL_TX_RE.finditer(text):
+    for t in _TOTAL_TX.finditer(text):
         _, line_end = _line_bounds(text, t.start())
         part = _TIMED_PART_RE.search(text, t.end(), line_end)
         if part is None:
@@ -216,10 +236,10 @@ def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
 def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
     """The stated total treatment time; else the whole-visit clock span (which states it)."""
     text = note.text
-    for m in TOTAL_TX_RE.finditer(text):
+    for m in _TOTAL_TX.finditer(text):
         # Not "Total timed ..." (TOTAL_TX_RE's "total time" needs a word boundary after "time").
         return _amount_fact(note, m)
-    for m in TOTAL_TX_SPAN_RE.finditer(text):
+    for m in _TOTAL_TX_SPAN.finditer(text):
         _, line_end = _line_bounds(text, m.start())
         span = _span_at(note, m.end(), line_end)
         if span:
