@@ -120,6 +120,79 @@ def _required(items: list[Any]) -> list[str] | None:
     return best
 
 
+_ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT} if _c else set()
+#: Stands for "a digit" in a pattern's start set.
+_DIGIT = "\x00digit"
+
+
+def _starts(items: list[Any]) -> set[str] | None:
+    """Strings (lowercase), one of which every match of the parsed sequence starts with
+    (``_DIGIT``: a digit), or None when the pattern can start otherwise (a class, ``\\w``)."""
+    for k, (op, av) in enumerate(items):
+        if op in _ZERO_WIDTH:
+            continue  # an anchor or lookaround consumes nothing
+        if op is _c.LITERAL:
+            run = []
+            for op2, av2 in items[k:]:
+                if op2 is not _c.LITERAL:
+                    break
+                run.append(chr(av2).lower())
+            return {"".join(run)}
+        if op is _c.IN:
+            out = set()
+            for op2, av2 in av:
+                if op2 is _c.LITERAL:
+                    out.add(chr(av2).lower())
+                elif (op2 is _c.CATEGORY and av2 is _c.CATEGORY_DIGIT) or (
+                    op2 is _c.RANGE and av2 == (ord("0"), ord("9"))
+                ):
+                    out.add(_DIGIT)
+                else:
+                    return None
+            return out or None
+        if op is _c.SUBPATTERN:
+            return _starts(list(av[-1]))
+        if op is _c.BRANCH:
+            out = set()
+            for branch in av[1]:
+                first = _starts(list(branch))
+                if not first:
+                    return None
+                out |= first
+            return out
+        if op in _REPEATS:
+            first = _starts(list(av[2]))
+            if not first:
+                return None
+            if av[0] >= 1:
+                return first
+            rest = _starts(items[k + 1 :])  # optional: the match may start after it
+            return first | rest if rest else None
+        return None
+    return None
+
+
+class _Hay:
+    """A text to run patterns over, with its lowercase form and (when known) the vocabulary
+    literals in it."""
+
+    __slots__ = ("text", "lowered", "found", "aligned")
+
+    def __init__(self, text: str, lowered: str | None = None, found: set[str] | None = None):
+        self.text = text
+        self.lowered = text.lower() if lowered is None else lowered
+        self.found = found
+        #: lowercasing kept every offset (it almost always does), so a position found in
+        #: ``lowered`` is the same position in ``text``
+        self.aligned = len(self.lowered) == len(text)
+
+
+#: A pattern that opens with a greedy run of digits ('\\d+', not '\\d+?' or '\\d++').
+_DIGITS_FIRST = re.compile(r"\\d\+(?![?+])")
+#: Above this many candidate positions, a pattern scans the whole text instead.
+_MAX_TRIES = 24
+
+
 class _Rx:
     """A vocabulary pattern: word-bounded, kept on one line, compiled on first use, and skipped
     outright when the text lacks every literal a match would need (most patterns, most notes).
@@ -128,7 +201,7 @@ class _Rx:
     with a literal then lets the regex engine jump straight to candidate positions.
     """
 
-    __slots__ = ("source", "literals", "_lead", "_rx")
+    __slots__ = ("source", "literals", "starts", "_lead", "_rx")
 
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
@@ -143,7 +216,25 @@ class _Rx:
         # restart (and backtrack) at every position.
         starts_literal = bool(tree) and tree[0][0] is _c.LITERAL
         self._lead = "" if starts_literal else "(?<![A-Za-z0-9])"
+        starts = _starts(tree) if tree else None
+        if (
+            self._lead
+            and _DIGITS_FIRST.match(self.source)
+            and tree[0][0] in _REPEATS
+            and tree[0][1][0] == 1
+            and list(tree[0][1][2]) == [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_DIGIT)])]
+        ):
+            # '\\d+' first: test the word boundary after the first digit instead of before it
+            # (the same test), so that the pattern opens with a digit class and ``re`` skips
+            # from digit to digit by itself instead of trying every position.
+            self._lead = ""
+            self.source = r"\d(?<![A-Za-z0-9]\d)\d*" + self.source[3:]
+            starts = None
+        self.starts: tuple[str, ...] | None = (
+            tuple(sorted(starts)) if starts and all(starts) else None
+        )
         self._rx: re.Pattern[str] | None = None
+        _ALL.append(self)
 
     def _compiled(self) -> re.Pattern[str]:
         if self._rx is None:
@@ -154,13 +245,61 @@ class _Rx:
         return self.literals is None or any(lit in lowered for lit in self.literals)
 
     def spans(self, text: str, lowered: str | None = None) -> list[tuple[int, int]]:
-        if not self.present(text.lower() if lowered is None else lowered):
+        hay = _Hay(text, lowered)
+        if not self.present(hay.lowered):
             return []
-        out = []
-        for m in self._compiled().finditer(text):
-            start = m.start()
-            if m.end() > start and (start == 0 or text[start - 1] not in _ALNUM):
-                out.append((start, m.end()))
+        return self.run(hay)
+
+    def run(self, hay: _Hay) -> list[tuple[int, int]]:
+        """Every match in the text, without the literal pre-check.
+
+        The same matches as ``finditer``. When every match must start with one of a few
+        strings, and those occur at only a few places, the pattern is tried only there (in
+        ``finditer``'s order: the leftmost match, then the next one from where it ended):
+        ``str.find`` gets to them far faster than ``re`` can on a case-insensitive pattern,
+        which it has to try at every position."""
+        text = hay.text
+        rx = self._compiled()
+        out: list[tuple[int, int]] = []
+        candidates = self._candidates(hay) if self.starts is not None and hay.aligned else None
+        if candidates is None:
+            for m in rx.finditer(text):
+                start, end = m.span()
+                if end > start and (start == 0 or text[start - 1] not in _ALNUM):
+                    out.append((start, end))
+            return out
+        after = 0
+        match = rx.match
+        for at in candidates:
+            if at < after:
+                continue
+            m = match(text, at)
+            if m is None:
+                continue
+            start, end = m.span()
+            after = end  # never empty: it holds a start string
+            if start == 0 or text[start - 1] not in _ALNUM:
+                out.append((start, end))
+        return out
+
+    def _candidates(self, hay: _Hay) -> list[int] | None:
+        """Where a match may start, in order; None when there are too many to try one by one
+        (or the pattern may start with any digit)."""
+        if _DIGIT in self.starts:  # type: ignore[operator]
+            return None
+        text, lowered = hay.text, hay.lowered
+        word_start = bool(self._lead)  # the pattern's own lookbehind would refuse the rest
+        out: list[int] = []
+        for start in self.starts:  # type: ignore[union-attr]
+            at = lowered.find(start)
+            while at >= 0:
+                if not (word_start and at and text[at - 1] in _ALNUM):
+                    out.append(at)
+                    if len(out) > _MAX_TRIES:
+                        return None
+                at = lowered.find(start, at + 1)
+        if len(self.starts) > 1:  # type: ignore[arg-type]
+            out = sorted(set(out))
         return out
 
     def search(self, text: str) -> bool:
@@ -174,6 +313,124 @@ def _word(pattern: str) -> _Rx:
 
 def _words(patterns: list[str]) -> list[_Rx]:
     return [_Rx(p) for p in patterns]
+
+
+#: Every vocabulary pattern made so far (the literal index below covers them all).
+_ALL: list[_Rx] = []
+
+
+class _LiteralIndex:
+    """Which of the vocabulary's required literals a (lowercased) text contains, found in one
+    regex pass instead of one substring test per literal.
+
+    The literals are compiled into a trie-shaped alternation inside a lookahead, so the pass
+    tries every position once and reports the LONGEST literal starting there; every shorter
+    literal starting at the same position is a prefix of that one, and is added from a table.
+    The result is exactly the set of literals ``lit in lowered`` would accept.
+    """
+
+    def __init__(self, literals: set[str]) -> None:
+        self.size = len(_ALL)
+        self.prefixes = {
+            lit: tuple(lit[:k] for k in range(1, len(lit) + 1) if lit[:k] in literals)
+            for lit in literals
+        }
+        self._rx = re.compile("(?=(" + _trie(sorted(literals)) + "))") if literals else None
+        #: Literals holding a newline: they may occur where pieces of text are joined.
+        self.newline = {lit for lit in literals if "\n" in lit}
+        self.longest = max(map(len, literals), default=1)
+
+    def found(self, lowered: str) -> set[str]:
+        if self._rx is None:
+            return set()
+        out: set[str] = set()
+        for longest in set(self._rx.findall(lowered)):
+            out.update(self.prefixes[longest])
+        return out
+
+
+def _trie(words: list[str]) -> str:
+    """A regex matching the longest of ``words`` that starts at the current position (the
+    alternatives at each node start with different characters, so nothing backtracks more
+    than the length of the longest word)."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+_INDEX: _LiteralIndex | None = None
+
+
+def _literals_in(lowered: str) -> set[str]:
+    """The vocabulary literals that occur in ``lowered`` (the index is built on first use)."""
+    global _INDEX
+    if _INDEX is None or _INDEX.size != len(_ALL):
+        _INDEX = _LiteralIndex({lit for rx in _ALL for lit in rx.literals or ()})
+    return _INDEX.found(lowered)
+
+
+class _Bank:
+    """An ordered list of patterns (each with a tag: its vocabulary entry, or None) and an
+    index from each required literal to the patterns that need it, so that for a note only the
+    patterns whose literal occurs in it are looked at, not the whole vocabulary."""
+
+    __slots__ = ("items", "always", "by_literal", "literals")
+
+    def __init__(self, items: list[tuple[_Rx, Any]]) -> None:
+        self.items = tuple(items)
+        self.always = [k for k, (rx, _) in enumerate(items) if rx.literals is None]
+        by_literal: dict[str, list[int]] = {}
+        for k, (rx, _) in enumerate(items):
+            for lit in rx.literals or ():
+                by_literal.setdefault(lit, []).append(k)
+        self.by_literal = by_literal
+        self.literals = frozenset(by_literal)
+
+    @classmethod
+    def of(cls, regexes: list[_Rx] | tuple[_Rx, ...]) -> _Bank:
+        return cls([(rx, None) for rx in regexes])
+
+    @classmethod
+    def of_entries(cls, entries: list[_Entry], attr: str = "regexes") -> _Bank:
+        return cls([(rx, e) for e in entries for rx in getattr(e, attr)])
+
+    def matches(
+        self, hay: _Hay, found: set[str] | None = None, *, exact: bool = False
+    ) -> list[tuple[int, int, Any]]:
+        """Every match in ``text`` as ``(start, end, tag)``, in bank order then text order,
+        exactly as running each pattern in turn would give.
+
+        ``found`` holds the literals that may occur in ``text`` (a superset: each picked
+        pattern still checks its own literals against the lowercase text), or exactly those
+        that do (``exact``: the picked patterns run straight away); without it, it is read off
+        the text, exactly."""
+        lowered = hay.lowered
+        if found is None:
+            found, exact = _literals_in(lowered), True
+        picked = set(self.always)
+        for lit in self.literals.intersection(found):
+            picked.update(self.by_literal[lit])
+        out = []
+        items = self.items
+        for k in sorted(picked):
+            rx, tag = items[k]
+            if not exact and not rx.present(lowered):
+                continue
+            for s, e in rx.run(hay):
+                out.append((s, e, tag))
+        return out
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -299,6 +556,27 @@ def _negated(text: str, start: int) -> bool:
 
 SAFETY = _words(_STATEMENTS["safety"]["patterns"])
 
+# The same vocabulary as banks: the patterns a note's literals call for, in vocabulary order.
+_ACTIVITY_BANK = _Bank.of_entries(ACTIVITIES)
+_PARAMETER_BANK = _Bank.of_entries(PARAMETERS)
+_GUIDANCE_BANK = _Bank.of_entries(GUIDANCE)
+_GUIDANCE_EXCLUDE_BANK = _Bank.of_entries(GUIDANCE, "excludes")
+_VAGUE_BANK = _Bank.of_entries(VAGUE)
+_INDEPENDENT_BANK = _Bank(
+    [(rx, True) for rx in INDEPENDENT] + [(rx, False) for rx in INDEPENDENT_WEAK]
+)
+_INDEPENDENT_CONTEXT_BANK = _Bank.of(INDEPENDENT_CONTEXT)
+_ONE_ON_ONE_BANK = _Bank.of(ONE_ON_ONE)
+_GROUP_BANK = _Bank.of(GROUP)
+_GROUP_ALL_BANK = _Bank.of(GROUP + GROUP_NAMED)
+_CONCURRENT_BANK = _Bank.of(CONCURRENT)
+_GROUP_EXCLUDE_BANK = _Bank.of(GROUP_EXCLUDE)
+_RESPONSE_BANK = _Bank.of(RESPONSES)
+_GOAL_BANK = _Bank.of(GOALS)
+_GOAL_VAGUE_PLAN_BANK = _Bank.of(GOAL_VAGUE_PLAN)
+_IMPAIRMENT_BANK = _Bank.of(IMPAIRMENTS)
+_SAFETY_BANK = _Bank.of(SAFETY)
+
 # Diagnoses: a "Dx"/"Diagnosis" label, then ICD-10 codes with their text, to the line's end.
 _DX_LABEL = re.compile(
     # The label starts a line, follows a '|' or a wide gap; no leading run of spaces is
@@ -328,15 +606,21 @@ def _to_clean(note: Note, span: Span) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _finditer(
-    regexes: list[_Rx] | tuple[_Rx, ...], text: str, offset: int = 0
-) -> list[tuple[int, int]]:
+def _note_hay(text: str) -> _Hay:
+    """The whole note as a haystack, with exactly the vocabulary literals in it."""
     lowered = text.lower()
-    out = []
-    for rx in regexes:
-        for s, e in rx.spans(text, lowered):
-            out.append((s + offset, e + offset))
-    return out
+    return _Hay(text, lowered, _literals_in(lowered))
+
+
+def _finditer(
+    bank: _Bank, text: _Hay, start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """Every match of the bank's patterns in ``text[start:end]`` (``text``: the whole note),
+    in note offsets."""
+    if start == 0 and end is None:
+        return [(s, e) for s, e, _ in bank.matches(text, text.found, exact=True)]
+    chunk = _Hay(text.text[start:end])
+    return [(s + start, e + start) for s, e, _ in bank.matches(chunk, text.found)]
 
 
 def _leftmost_longest(matches: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
@@ -437,11 +721,15 @@ class _Block:
         return self.start <= start < self.end
 
 
-def _work_text(note: Note, facts: NoteFacts) -> tuple[str, list[tuple[int, int, Intervention]]]:
+def _work_text(
+    note: Note, facts: NoteFacts
+) -> tuple[str, list[tuple[int, int, Intervention]], list[tuple[int, int]]]:
     """The note's text with every intervention's own minutes and clock span blanked out (they
-    are billed time, not parameters), and each intervention's range in it."""
+    are billed time, not parameters), each intervention's range in it, and the blanked
+    ranges."""
     chars = list(note.text)
     ranges = []
+    blanked = []
     for item in facts.interventions:
         start, end = _to_clean(note, item.evidence)
         ranges.append((start, end, item))
@@ -449,9 +737,23 @@ def _work_text(note: Note, facts: NoteFacts) -> tuple[str, list[tuple[int, int, 
             if ev is None:
                 continue
             s, e = _to_clean(note, ev)
+            if max(s, start) < min(e, end):
+                blanked.append((max(s, start), min(e, end)))
             for k in range(max(s, start), min(e, end)):
                 chars[k] = " "
-    return "".join(chars), ranges
+    return "".join(chars), ranges, blanked
+
+
+def _work_literals(work: str, text: _Hay, blanked: list[tuple[int, int]]) -> set[str]:
+    """The literals that may occur in the blanked text, or in any newline-joined piece of it:
+    those of the note, those around each blanked range, and any holding a newline."""
+    found = set(text.found)
+    if _INDEX is None:  # (built by the note's own scan, before this)
+        return found
+    reach = _INDEX.longest - 1  # a literal that overlaps the range lies within this reach
+    for s, e in blanked:
+        found |= _literals_in(work[max(0, s - reach) : e + reach].lower())
+    return found | _INDEX.newline
 
 
 @dataclass
@@ -467,7 +769,7 @@ class _Scan:
     one_on_one: list[tuple[int, int]]
 
 
-def _scan(work: str, ranges: list[tuple[int, int]]) -> _Scan:
+def _scan(work: str, ranges: list[tuple[int, int]], found: set[str]) -> _Scan:
     """Run the per-intervention vocabulary over the intervention blocks only (joined by
     newlines, which no pattern crosses) and map every match back to note offsets."""
     merged: list[list[int]] = []
@@ -486,34 +788,34 @@ def _scan(work: str, ranges: list[tuple[int, int]]) -> _Scan:
         shifts.append(start - pos)
         pos += end - start + 1
     joined = "\n".join(pieces)
-    lowered = joined.lower()
+    hay = _Hay(joined)
 
     def to_note(s: int, e: int) -> tuple[int, int]:
         shift = shifts[bisect.bisect_right(piece_starts, s) - 1]
         return s + shift, e + shift
 
-    def spans(rx: _Rx) -> list[tuple[int, int]]:
-        return [to_note(s, e) for s, e in rx.spans(joined, lowered)]
+    def run(bank: _Bank) -> list[tuple[int, int, Any]]:
+        return [(*to_note(s, e), tag) for s, e, tag in bank.matches(hay, found)]
 
-    def run(entries: list[_Entry]) -> list[tuple[int, int, _Entry]]:
-        return [(s, e, entry) for entry in entries for rx in entry.regexes for s, e in spans(rx)]
-
-    activities = _leftmost_longest(run(ACTIVITIES))
-    order = {id(e): i for i, e in enumerate(PARAMETERS)}
-    parameters = sorted(run(PARAMETERS), key=lambda m: (m[0], -(m[1] - m[0]), order[id(m[2])]))
-    guidance = []
-    for entry in GUIDANCE:
-        excluded = _Intervals([sp for rx in entry.excludes for sp in spans(rx)])
-        guidance += [
-            (s, e, entry)
-            for rx in entry.regexes
-            for s, e in spans(rx)
-            if not excluded.hits((s, e)) and (entry.key == "independent" or not _negated(work, s))
-        ]
-    independent = [(s, e, True) for rx in INDEPENDENT for s, e in spans(rx)]
-    independent += [(s, e, False) for rx in INDEPENDENT_WEAK for s, e in spans(rx)]
-    one_on_one = [sp for rx in ONE_ON_ONE for sp in spans(rx)]
+    activities = _leftmost_longest(run(_ACTIVITY_BANK))
+    order = _PARAMETER_ORDER
+    parameters = sorted(run(_PARAMETER_BANK), key=lambda m: (m[0], -(m[1] - m[0]), order[id(m[2])]))
+    exclude_spans: dict[int, list[tuple[int, int]]] = {}
+    for s, e, entry in run(_GUIDANCE_EXCLUDE_BANK):
+        exclude_spans.setdefault(id(entry), []).append((s, e))
+    excluded = {key: _Intervals(spans) for key, spans in exclude_spans.items()}
+    guidance = [
+        (s, e, entry)
+        for s, e, entry in run(_GUIDANCE_BANK)
+        if not (id(entry) in excluded and excluded[id(entry)].hits((s, e)))
+        and (entry.key == "independent" or not _negated(work, s))
+    ]
+    independent = [(s, e, strong) for s, e, strong in run(_INDEPENDENT_BANK)]
+    one_on_one = [(s, e) for s, e, _ in run(_ONE_ON_ONE_BANK)]
     return _Scan(work, activities, parameters, guidance, sorted(independent), one_on_one)
+
+
+_PARAMETER_ORDER = {id(e): i for i, e in enumerate(PARAMETERS)}
 
 
 def _label_minutes(block: _Block, text: str) -> list[tuple[int, int]]:
@@ -562,13 +864,15 @@ _CLOCK_WORDS = re.compile(r"(?:[ap]\.?m\.?|noon|hrs?|hours?|o'?clock)\b.*", re.I
 _STRENGTH = _Entry("task", "strengthening", ())
 
 
-def _classify_unnamed(name: str, loaded: bool) -> _Entry:
+_UNNAMED_BANK = _Bank.of_entries(_UNNAMED)
+
+
+def _classify_unnamed(name: str, loaded: bool, found: set[str]) -> _Entry:
     """The category of a dosed task the vocabulary does not name, from keywords in its name
     (categories.json ``unnamed_tasks``); a load in its clause means strengthening."""
-    lowered = name.lower()
-    for entry in _UNNAMED:
-        if any(rx.spans(name, lowered) for rx in entry.regexes):
-            return entry
+    hits = _UNNAMED_BANK.matches(_Hay(name), found)
+    if hits:
+        return hits[0][2]
     return _STRENGTH if loaded else _OTHER
 
 
@@ -578,6 +882,7 @@ def _unnamed_tasks(
     acts: list[tuple[int, int, _Entry]],
     params: list[tuple[int, int, _Entry]],
     clauses: list[tuple[int, int]],
+    found: set[str],
 ) -> list[tuple[int, int, _Entry]]:
     out: list[tuple[int, int, _Entry]] = []
     act_starts = sorted(s for s, _, _ in acts)
@@ -603,16 +908,16 @@ def _unnamed_tasks(
         name = block.work[start - block.start : end - block.start].strip()
         if _TASK_NAME.search(name) and not _CLOCK_WORDS.fullmatch(name):
             loaded = any(cs <= ps < ce and entry.key == "load" for ps, _, entry in params)
-            out.append((start, end, _classify_unnamed(name, loaded)))
+            out.append((start, end, _classify_unnamed(name, loaded, found)))
     return out
 
 
-def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
+def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
     text = note.text
     acts = [a for a in scan.activities if block.holds(a[0]) and a[1] <= block.end]
     params = _block_parameters(scan, block, _label_minutes(block, text))
     clauses = _segments(text, _CLAUSE_BREAK, block.start, block.end)
-    acts = acts + _unnamed_tasks(text, block, acts, params, clauses)
+    acts = acts + _unnamed_tasks(text, block, acts, params, clauses, found)
     acts.sort(key=lambda a: a[0])
     if not acts:
         return
@@ -677,7 +982,7 @@ def _assist_level(matched: str) -> str:
 _INDEPENDENT_CLAUSE = re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])")
 
 
-def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
+def _annotate_independent(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
     hits = [h for h in scan.independent if block.holds(h[0])]
     if not hits:
         return
@@ -687,7 +992,7 @@ def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
         clause_text = block.work[clause[0] - block.start : clause[1] - block.start]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
             continue
-        if not is_strong and not any(rx.search(clause_text) for rx in INDEPENDENT_CONTEXT):
+        if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text), found):
             continue
         block.item.independent = True
         block.item.independent_evidence = note.span(*clause)
@@ -695,16 +1000,16 @@ def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
 
 
 def _group_matches(
-    text: str, start: int = 0, end: int | None = None, *, named: bool = True
+    text: _Hay, start: int = 0, end: int | None = None, *, named: bool = True
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Group and concurrent statements in ``text[start:end]``; ``named=False`` leaves out
     matches that only name a group or class without saying who was there."""
-    end = len(text) if end is None else end
-    chunk = text[start:end]
-    excluded = _Intervals(_finditer(GROUP_EXCLUDE, chunk, start))
-    regexes = GROUP + GROUP_NAMED if named else GROUP
-    group = [m for m in _finditer(regexes, chunk, start) if not _overlaps(m, excluded)]
-    concurrent = [m for m in _finditer(CONCURRENT, chunk, start) if not _overlaps(m, excluded)]
+    excluded = _Intervals(_finditer(_GROUP_EXCLUDE_BANK, text, start, end))
+    bank = _GROUP_ALL_BANK if named else _GROUP_BANK
+    group = [m for m in _finditer(bank, text, start, end) if not _overlaps(m, excluded)]
+    concurrent = [
+        m for m in _finditer(_CONCURRENT_BANK, text, start, end) if not _overlaps(m, excluded)
+    ]
     return sorted(group), sorted(concurrent)
 
 
@@ -775,14 +1080,16 @@ def _responses(
     sentences: list[tuple[int, int]],
     vague: list[tuple[int, int]],
     block_starts: list[int],
+    clean: _Hay,
 ) -> list[TextFact]:
     text = note.text
     out = []
     subjective = _subjective(text, block_starts)
     vague_iv = _Intervals(vague)
-    hits = sorted(m[0] for m in _finditer(RESPONSES, text) if not vague_iv.hits(m))
+    hits = sorted(m[0] for m in _finditer(_RESPONSE_BANK, clean) if not vague_iv.hits(m))
     for s, e in sentences:
-        if _overlaps((s, e), subjective):
+        # (the cheap tests first: most sentences hold no response)
+        if not _starts_within(hits, s, e) or _overlaps((s, e), subjective):
             continue
         sentence = text[s:e]
         line = _line_of(text, s)
@@ -792,27 +1099,26 @@ def _responses(
             continue
         if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY):
             continue
-        if _starts_within(hits, s, e):
-            label = _LABEL.match(sentence)
-            s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
-            out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
+        label = _LABEL.match(sentence)
+        s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
+        out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
     return out
 
 
-def _goal_refs(note: Note, sentences: list[tuple[int, int]]) -> list[TextFact]:
+def _goal_refs(note: Note, sentences: list[tuple[int, int]], clean: _Hay) -> list[TextFact]:
     text = note.text
     out = []
-    vague = _Intervals(_finditer(GOAL_VAGUE_PLAN, text))
-    hits = sorted(m[0] for m in _finditer(GOALS, text) if not vague.hits(m))
+    vague = _Intervals(_finditer(_GOAL_VAGUE_PLAN_BANK, clean))
+    hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean) if not vague.hits(m))
     for s, e in sentences:
         if _starts_within(hits, s, e):
             out.append(TextFact(text=text[s:e].strip(), evidence=note.span(s, e)))
     return out
 
 
-def _phrases(note: Note, regexes: list[_Rx], *, negatable: bool = False) -> list[TextFact]:
+def _phrases(note: Note, bank: _Bank, clean: _Hay, *, negatable: bool = False) -> list[TextFact]:
     text = note.text
-    found = [(s, e, None) for s, e in _finditer(regexes, text)]
+    found = [(s, e, None) for s, e in _finditer(bank, clean)]
     if negatable:
         found = [m for m in found if not _negated(text, m[0])]
     kept = _leftmost_longest(found)
@@ -866,12 +1172,8 @@ def _group_statements(note: Note, matches: list[tuple[int, int]]) -> list[TextFa
     return out
 
 
-def _vague(note: Note, blocks: list[_Block]) -> list[VaguePhrase]:
-    text = note.text
-    found: list[tuple[int, int, Any]] = []
-    for entry in VAGUE:
-        for s, e in _finditer(entry.regexes, text):
-            found.append((s, e, entry))
+def _vague(note: Note, blocks: list[_Block], clean: _Hay) -> list[VaguePhrase]:
+    found = _VAGUE_BANK.matches(clean, clean.found, exact=True)
     out = []
     for s, e, entry in _leftmost_longest(found):
         owner = next((b.index for b in blocks if b.start <= s < b.end), None)
@@ -898,28 +1200,30 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     ``vague_phrases``. Fields already filled by another extractor are replaced.
     """
     text = note.text
-    work, ranges = _work_text(note, facts)
+    clean = _note_hay(text)
+    work, ranges, blanked = _work_text(note, facts)
+    found = _work_literals(work, clean, blanked)
     blocks = [
         _Block(k, item, start, end, work[start:end]) for k, (start, end, item) in enumerate(ranges)
     ]
-    scan = _scan(work, [(b.start, b.end) for b in blocks])
-    group_all, concurrent_all = _group_matches(text)
+    scan = _scan(work, [(b.start, b.end) for b in blocks], found)
+    group_all, concurrent_all = _group_matches(clean)
     for block in blocks:
         block.item.activities = []
         block.item.guidance = []
-        _annotate_activities(note, block, scan)
+        _annotate_activities(note, block, scan, found)
         _annotate_guidance(note, block, scan)
-        _annotate_independent(note, block, scan)
+        _annotate_independent(note, block, scan, found)
         _annotate_group(note, block, scan, group_all, concurrent_all)
 
     sentences = _sentences(text)
-    facts.vague_phrases = _vague(note, blocks)
+    facts.vague_phrases = _vague(note, blocks, clean)
     vague_spans = [_to_clean(note, v.evidence) for v in facts.vague_phrases]
-    facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks])
-    facts.goal_refs = _goal_refs(note, sentences)
-    facts.impairments = _phrases(note, IMPAIRMENTS)
+    facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks], clean)
+    facts.goal_refs = _goal_refs(note, sentences, clean)
+    facts.impairments = _phrases(note, _IMPAIRMENT_BANK, clean)
     facts.diagnoses = _diagnoses(note)
-    facts.safety_measures = _phrases(note, SAFETY, negatable=True)
+    facts.safety_measures = _phrases(note, _SAFETY_BANK, clean, negatable=True)
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
     # A group statement outside every intervention block (e.g. a session line above the list of
@@ -934,7 +1238,7 @@ def annotate(note: Note, facts: NoteFacts) -> None:
             s, e = _to_clean(note, g.evidence)
             if any(b.holds(s) for b in blocks):
                 continue
-            if any(_group_matches(text, s, e, named=False)):
+            if any(_group_matches(clean, s, e, named=False)):
                 outside.append(g)
         if outside:
             for block in blocks:
