@@ -50,6 +50,11 @@ _OT_BODY = (
 )
 
 
+def _article(role: str) -> str:
+    """'a PTA', 'an OTA' (by sound: O is said 'oh')."""
+    return "an" if role[:1] in "AEIOU" else "a"
+
+
 def _therapy_lines(facts: NoteFacts) -> Iterator[BilledLine]:
     for line in facts.billed:
         if codes.is_known(line.code):
@@ -202,11 +207,11 @@ def assistant_modifier_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         if want not in line.modifiers:
             yield r.finding(
-                f"A {role} furnished {line.code} under Medicare and the line has no {want} "
+                f"{_article(role).capitalize()} {role} furnished {line.code} under Medicare and the line has no {want} "
                 f"(modifiers: {' '.join(line.modifiers) or 'none'}).",
                 [line.evidence, where],
                 fix=f"Add {want} to the {line.code} line (services furnished in whole or in part "
-                f"by a {role}).",
+                f"by {_article(role)} {role}).",
                 code=line.code,
                 role=role,
                 expected=want,
