@@ -4,8 +4,9 @@ A case-insensitive pattern that opens with a word boundary and an alternation of
 literal prefix, so ``re`` tries the whole pattern at every character of the note. When every
 match must start at one of a few literal words (or a short run of ``lead`` characters before
 one), :class:`Gated` finds those words with ``str.find`` on the lower-cased text and tries the
-pattern only there. The matches are exactly the pattern's own: every position where a match
-can start is tried, in order, and ``finditer``'s non-overlapping rule is kept. Text holding one
+pattern only there (a range of the text is searched through the places found once in the whole
+text). The matches are exactly the pattern's own: every position where a match can start is
+tried, in order, and ``finditer``'s non-overlapping rule is kept. Text holding one
 of the four characters that match an ASCII letter case-insensitively without lower-casing to it
 ("\u0130", "\u0131", "\u017f" long s, "\u212a" Kelvin sign) goes straight to the pattern.
 """
@@ -13,6 +14,7 @@ of the four characters that match an ASCII letter case-insensitively without low
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -32,14 +34,23 @@ def lowered(text: str) -> str | None:
     return text.lower() if fold_safe(text) else None
 
 
+@lru_cache(maxsize=16)
+def _starts_of(rx: re.Pattern, text: str) -> tuple[int, ...]:
+    """Where ``rx`` matches in ``text`` (shared by the patterns that start at a digit)."""
+    return tuple(m.start() for m in rx.finditer(text))
+
+
 class Gated:
     """``rx`` plus the literals every match starts with: ``ci`` (any case, given lower-case),
     ``cs`` (exact case). ``lead``: characters a match may start with before its literal
     (``^[ \\t]*time``). ``starts``: a simple pattern (one ``re`` can scan for, e.g. a digit)
     whose matches' starts are further places a match may start. Only for patterns that cannot
-    match the empty string."""
+    match the empty string.
 
-    __slots__ = ("rx", "ci", "cs", "lead", "starts")
+    The places are found once per text (the last text is remembered), so that many searches
+    in ranges of one note (its lines, its sentences) cost a lookup each."""
+
+    __slots__ = ("rx", "ci", "cs", "lead", "starts", "_last")
 
     def __init__(
         self,
@@ -54,33 +65,48 @@ class Gated:
         self.cs = cs
         self.lead = lead
         self.starts = starts
+        self._last: tuple[str, list[int] | None] = ("", [])
 
-    def _starts(self, text: str, low: str, pos: int, endpos: int) -> list[int]:
+    def _places(self, text: str) -> list[int] | None:
+        """Sorted places where a match of ``rx`` may start in ``text`` (None: not fold-safe)."""
+        last = self._last
+        if last[0] is text:
+            return last[1]
+        low = lowered(text)
+        if low is None:
+            self._last = (text, None)
+            return None
         found: set[int] = set()
-        lead = self.lead
         for words, hay in ((self.ci, low), (self.cs, text)):
             for w in words:
-                i = hay.find(w, pos, endpos)
+                i = hay.find(w)
                 while i >= 0:
                     found.add(i)
-                    j = i
-                    while lead and j > pos and text[j - 1] in lead:
-                        j -= 1
-                        found.add(j)
-                    i = hay.find(w, i + 1, endpos)
+                    i = hay.find(w, i + 1)
         if self.starts is not None:
-            found.update(m.start() for m in self.starts.finditer(text, pos, endpos))
-        return sorted(found)
+            found.update(_starts_of(self.starts, text))
+        lead = self.lead
+        if lead:
+            for i in list(found):
+                while i > 0 and text[i - 1] in lead:
+                    i -= 1
+                    found.add(i)
+        places = sorted(found)
+        self._last = (text, places)
+        return places
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match]:
         stop = len(text) if endpos is None else min(endpos, len(text))
-        low = lowered(text)
-        if low is None:
+        places = self._places(text)
+        if places is None:
             yield from self.rx.finditer(text, pos, stop)
             return
         match = self.rx.match
         last = pos
-        for start in self._starts(text, low, pos, stop):
+        for k in range(bisect_left(places, pos), len(places)):
+            start = places[k]
+            if start >= stop:
+                return
             if start < last:
                 continue
             m = match(text, start, stop)
@@ -89,4 +115,16 @@ class Gated:
                 last = m.end()
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
-        return next(self.finditer(text, pos, endpos), None)
+        stop = len(text) if endpos is None else min(endpos, len(text))
+        places = self._places(text)
+        if places is None:
+            return self.rx.search(text, pos, stop)
+        match = self.rx.match
+        for k in range(bisect_left(places, pos), len(places)):
+            start = places[k]
+            if start >= stop:
+                return None
+            m = match(text, start, stop)
+            if m is not None:
+                return m
+        return None

@@ -230,6 +230,7 @@ _HEAD_WORD = re.compile(
     re.I,
 )
 _SPACE_CELL = re.compile(r"\S+(?: \S+)*")
+_SPACE_GAP = re.compile(r"\S {2,}\S")
 _ROW_START = re.compile(r"^\s*(?:[-*]\s*)?" + CODE + r"(?![\w])", re.IGNORECASE)
 
 
@@ -237,7 +238,7 @@ def _space_header(text: str) -> dict[str, tuple[int, int]] | None:
     """Columns of a header aligned with spaces ("CPT    Mod   Units"): name -> (start, end)."""
     if "|" in text:
         return None
-    if not re.search(r"\S {2,}\S", text):
+    if "  " not in text or not _SPACE_GAP.search(text):
         # Single spaces (tabs are normalised to one space): only header words on the line;
         # the rows are then read as billing statements.
         words = text.split()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from reviewer.extract.rules_based._scan import Gated
 from reviewer.extract.rules_based.timeparse import DATE_RE, parse_date
 from reviewer.facts import (
     AssistantInvolvement,
@@ -116,6 +117,7 @@ SIGNATURE_RE = re.compile(
     + r"(?P<tail>[^\n]*)$",
     re.MULTILINE | re.IGNORECASE,
 )
+_SIGNATURE = Gated(SIGNATURE_RE, starts=re.compile(r"^", re.MULTILINE))
 # Another signer on the same line ("Renata Quist, PT, DPT      Dominic Ashworth, PTA").
 _TAIL_PERSON = re.compile(r"(?:&|\band\b|/|\||;)?[ \t]*(?-i:" + NAME + r")\s*,?\s*" + CREDS)
 _UNSIGNED = re.compile(
@@ -136,6 +138,32 @@ _LABELLED_PERSON = re.compile(
     r"|(?:treatment\s+)?(?:provided|performed|furnished|rendered)\s+by|treated\s+by|seen\s+by)"
     r"\s*[:\-]?\s*" + _PERSON,
     re.IGNORECASE,
+)
+# Where a labelled person can start (see ``_scan``): the first word of every label.
+_LABELLED = Gated(
+    _LABELLED_PERSON,
+    ci=(
+        "sup",
+        "pt",
+        "ot",
+        "slp",
+        "overseen",
+        "under",
+        "co",
+        "treating",
+        "provider",
+        "therapist",
+        "clinician",
+        "rendering",
+        "treatment",
+        "provided",
+        "performed",
+        "furnished",
+        "rendered",
+        "treated",
+        "seen",
+        *(c.lower() for c in _CRED_ROLE),
+    ),
 )
 _SUPERVISOR_LABEL = re.compile(
     r"^(?:supervis|sup(?:v|vr)?\b|under|co-?sign|cosign|overseen|(?:pt|ot|slp|"
@@ -178,6 +206,24 @@ _DOS_LABEL = re.compile(
     r"\b\s*[:#\-]?\s*",
     re.IGNORECASE,
 )
+_DOS = Gated(
+    _DOS_LABEL,
+    ci=(
+        "dos",
+        "d.o.s.",
+        "date",
+        "service",
+        "visit",
+        "treatment",
+        "tx",
+        "session",
+        "encounter",
+        "appointment",
+        "dov",
+        "seen",
+        "treated",
+    ),
+)
 # The first section heading (S:, Subjective, O:, Treatment ...): the header ends there.
 _FIRST_SECTION = re.compile(
     r"^[ \t]*(?:S|O|A|P|subj(?:ective)?|obj(?:ective)?|treatment|tx|interventions?|assessment|plan"
@@ -194,7 +240,7 @@ _NOT_DOS = re.compile(
 
 def date_of_service(note: Note) -> DateFact | None:
     text = note.text
-    for m in _DOS_LABEL.finditer(text):
+    for m in _DOS.finditer(text):
         label = m.group(0).strip().lower()
         if label.startswith("date") and label.rstrip(":#- ") == "date":
             # "Date:" alone counts only when it starts a field (not "to date", "update").
@@ -267,10 +313,16 @@ _OTHER_PAYER = re.compile(
 )
 
 
+_PAYER = Gated(
+    _PAYER_LABEL,
+    ci=("payer", "payor", "ins", "primary", "coverage", "carrier", "funding", "health"),
+)
+
+
 def payer(note: Note) -> Payer | None:
     text = note.text
     head_end = _nth_line_end(text, 8)
-    m = _PAYER_LABEL.search(text, 0, head_end) or _PAYER_LABEL.search(text)
+    m = _PAYER.search(text, 0, head_end) or _PAYER.search(text)
     if m:
         value = m.group("value")
         line_end = text.find("\n", m.start())
@@ -418,7 +470,7 @@ def signature(note: Note) -> Signature | None:
     """The last signature line: a name with credentials standing alone (optionally 'Signed:')."""
     text = note.text
     best = None
-    for m in SIGNATURE_RE.finditer(text):
+    for m in _SIGNATURE.finditer(text):
         if not _case_ok(m.group("name"), m.group("creds")):
             continue
         line_start = text.rfind("\n", 0, m.start() + 1) + 1
@@ -456,13 +508,14 @@ def signature(note: Note) -> Signature | None:
 
 
 _ROLE_CRED_RE = re.compile(r"(?<![A-Za-z])" + ROLE_CRED + r"(?![A-Za-z])")
+_ROLE_CRED = Gated(_ROLE_CRED_RE, cs=tuple(_ROLE_CREDS))
 
 
 def _labelled_matches(text: str) -> list[re.Match]:
     """``_LABELLED_PERSON`` matches, searched only in windows that end at a credential (the
     pattern cannot match elsewhere; scanning the whole note with it was the header's hot spot)."""
     windows: list[list[int]] = []
-    for c in _ROLE_CRED_RE.finditer(text):
+    for c in _ROLE_CRED.finditer(text):
         line_start = text.rfind("\n", 0, c.start()) + 1
         prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
         start = max(prev_start, c.start() - 120)
@@ -473,7 +526,7 @@ def _labelled_matches(text: str) -> list[re.Match]:
             windows.append([start, end])
     out: list[re.Match] = []
     for start, end in windows:
-        for m in _LABELLED_PERSON.finditer(text, start, end):
+        for m in _LABELLED.finditer(text, start, end):
             if not out or m.start() >= out[-1].end():
                 out.append(m)
     return out

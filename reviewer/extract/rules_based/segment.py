@@ -28,7 +28,7 @@ from reviewer.extract.rules_based.billing import (
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
 from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
-from reviewer.extract.rules_based.totals import is_totals_line
+from reviewer.extract.rules_based.totals import is_totals_line_at
 from reviewer.facts import ClockSpan, Intervention, NonBillable
 from reviewer.intake import Note
 
@@ -144,6 +144,9 @@ _HOME_OR_FUTURE = re.compile(
     r"per\s+day|next\s+(?:visit|session|week|time|tx)|will\b|plan\s+to|continue\b|progress\b)",
     re.IGNORECASE,
 )
+_FROM = re.compile(r"(?:from\s+)?", re.IGNORECASE)
+_DUR_PAREN = re.compile(r"\s*\(\s*(?:~\s*)?\d{1,3}\s*(?:min(?:ute)?s?|')\s*\)", re.IGNORECASE)
+_BARE_COLON = re.compile(r"(?<!\d):(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _TABLE_LABEL = re.compile(r"intervention|activity|treatment|procedure|service|exercise|code", re.I)
 _TABLE_TIME = re.compile(r"^(?:time|clock|start\s*-\s*end|times?)\b", re.I)
@@ -178,6 +181,8 @@ _NB_KINDS = [
         ),
     ),
 ]
+# Any of the kinds above (one search instead of seven for the many clauses without any).
+_NB_ANY = re.compile("|".join("(?:" + rx.pattern + ")" for _, rx in _NB_KINDS), re.IGNORECASE)
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
     re.IGNORECASE,
@@ -279,15 +284,13 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
     content = pos
     spans = find_spans(text, pos, end)
     lead_span = None
-    m_from = re.match(r"(?:from\s+)?", text[pos:end], re.IGNORECASE)
-    if spans and spans[0].pos <= pos + (m_from.end() if m_from else 0):
+    m_from = _FROM.match(text, pos, end)
+    if spans and spans[0].pos <= (m_from.end() if m_from else pos):
         lead_span = spans[0]
         pos = lead_span.endpos
-        dur_paren = re.match(
-            r"\s*\(\s*(?:~\s*)?\d{1,3}\s*(?:min(?:ute)?s?|')\s*\)", text[pos:end], re.IGNORECASE
-        )
+        dur_paren = _DUR_PAREN.match(text, pos, end)
         if dur_paren:
-            pos += dur_paren.end()
+            pos = dur_paren.end()
         while pos < end and text[pos] in " \t,-:":
             pos += 1
     lead_dur = _LEAD_DURATION.match(text, pos, end) if lead_span is None else None
@@ -300,7 +303,7 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
         head_end = _head_end(text, head_end + 1, end)
     labels = [lab for lab in lex.find(text, pos, head_end)]
     if not labels and head_end < end and text[head_end] != ":":
-        colon = re.compile(r"(?<!\d):(?!\d)").search(text, head_end, min(end, pos + 140))
+        colon = _BARE_COLON.search(text, head_end, min(end, pos + 140))
         if colon:
             head_end = colon.start()
             labels = [lab for lab in lex.find(text, pos, head_end)]
@@ -617,7 +620,7 @@ def find_blocks(note: Note) -> list[_Block]:
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
                 continue
-        if blocks and (is_totals_line(raw) or _is_billing(raw)):
+        if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
         sec = _SECTION_RE.match(raw)
         if sec:
@@ -739,6 +742,8 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
     out: list[NonBillable] = []
     for s, e in _clauses(text, start, end):
         clause = text[s:e]
+        if not _NB_ANY.search(clause):
+            continue
         for kind, rx in _NB_KINDS:
             km = rx.search(clause)
             if not km:

@@ -185,8 +185,11 @@ def visit_spans(
 
 def _is_totals_line(text: str, pos: int) -> bool:
     start, end = _line_bounds(text, pos)
-    line = text[start:end]
-    return bool(_TOTAL_TX.search(line) or _TOTAL_TIMED.search(line) or _TOTAL_TX_SPAN.search(line))
+    return bool(
+        _TOTAL_TX.search(text, start, end)
+        or _TOTAL_TIMED.search(text, start, end)
+        or _TOTAL_TX_SPAN.search(text, start, end)
+    )
 
 
 def is_totals_line(line: str) -> bool:
@@ -195,6 +198,17 @@ def is_totals_line(line: str) -> bool:
         or _TOTAL_TIMED.search(line)
         or _TOTAL_TX_SPAN.search(line)
         or TIMED_LINE_RE.match(line)
+    )
+
+
+def is_totals_line_at(text: str, start: int, end: int) -> bool:
+    """``is_totals_line(text[start:end])`` for a whole line of ``text`` (no copy; the patterns
+    look no further back than one character, which is a newline or nothing either way)."""
+    return bool(
+        _TOTAL_TX.search(text, start, end)
+        or _TOTAL_TIMED.search(text, start, end)
+        or _TOTAL_TX_SPAN.search(text, start, end)
+        or TIMED_LINE_RE.match(text, start, end)
     )
 
 
@@ -261,6 +275,7 @@ __all__ = [
     "TOTAL_TIMED_RE",
     "TOTAL_TX_RE",
     "is_totals_line",
+    "is_totals_line_at",
     "total_timed",
     "total_treatment",
     "visit_spans",
