@@ -34,6 +34,9 @@ def lowered(text: str) -> str | None:
     return text.lower() if fold_safe(text) else None
 
 
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
 @lru_cache(maxsize=16)
 def _starts_of(rx: re.Pattern, text: str) -> tuple[int, ...]:
     """Where ``rx`` matches in ``text`` (shared by the patterns that start at a digit)."""
@@ -44,13 +47,15 @@ class Gated:
     """``rx`` plus the literals every match starts with: ``ci`` (any case, given lower-case),
     ``cs`` (exact case). ``lead``: characters a match may start with before its literal
     (``^[ \\t]*time``). ``starts``: a simple pattern (one ``re`` can scan for, e.g. a digit)
-    whose matches' starts are further places a match may start. Only for patterns that cannot
-    match the empty string.
+    whose matches' starts are further places a match may start. ``word``: the pattern has a
+    word boundary or ``(?<![A-Za-z])`` before every ``ci``/``cs`` literal, so one written right
+    after an ASCII letter ("tra*in*ing") is no place; ``inner``: more ``ci`` literals without
+    that boundary. Only for patterns that cannot match the empty string.
 
     The places are found once per text (the last text is remembered), so that many searches
     in ranges of one note (its lines, its sentences) cost a lookup each."""
 
-    __slots__ = ("rx", "ci", "cs", "lead", "starts", "_last")
+    __slots__ = ("rx", "ci", "cs", "lead", "starts", "word", "inner", "_last")
 
     def __init__(
         self,
@@ -59,12 +64,16 @@ class Gated:
         cs: tuple[str, ...] = (),
         lead: str = "",
         starts: re.Pattern | None = None,
+        word: bool = False,
+        inner: tuple[str, ...] = (),
     ):
         self.rx = rx
         self.ci = ci
         self.cs = cs
         self.lead = lead
         self.starts = starts
+        self.word = word
+        self.inner = inner
         self._last: tuple[str, list[int] | None] = ("", [])
 
     def _places(self, text: str) -> list[int] | None:
@@ -77,11 +86,17 @@ class Gated:
             self._last = (text, None)
             return None
         found: set[int] = set()
-        for words, hay in ((self.ci, low), (self.cs, text)):
+        word = self.word
+        for words, hay, bounded in (
+            (self.ci, low, word),
+            (self.cs, text, word),
+            (self.inner, low, False),
+        ):
             for w in words:
                 i = hay.find(w)
                 while i >= 0:
-                    found.add(i)
+                    if not (bounded and i and low[i - 1] in _ASCII_LOWER):
+                        found.add(i)
                     i = hay.find(w, i + 1)
         if self.starts is not None:
             found.update(_starts_of(self.starts, text))

@@ -223,6 +223,7 @@ _DOS = Gated(
         "seen",
         "treated",
     ),
+    word=True,
 )
 # The first section heading (S:, Subjective, O:, Treatment ...): the header ends there.
 _FIRST_SECTION = re.compile(
@@ -316,6 +317,7 @@ _OTHER_PAYER = re.compile(
 _PAYER = Gated(
     _PAYER_LABEL,
     ci=("payer", "payor", "ins", "primary", "coverage", "carrier", "funding", "health"),
+    word=True,
 )
 
 
@@ -508,7 +510,7 @@ def signature(note: Note) -> Signature | None:
 
 
 _ROLE_CRED_RE = re.compile(r"(?<![A-Za-z])" + ROLE_CRED + r"(?![A-Za-z])")
-_ROLE_CRED = Gated(_ROLE_CRED_RE, cs=tuple(_ROLE_CREDS))
+_ROLE_CRED = Gated(_ROLE_CRED_RE, cs=tuple(_ROLE_CREDS), word=True)
 
 
 def _labelled_matches(text: str) -> list[re.Match]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.extract.rules_based.billing import (
     CODE_RE,
     CODE_START_RE,
@@ -181,8 +182,11 @@ _NB_KINDS = [
         ),
     ),
 ]
-# Any of the kinds above (one search instead of seven for the many clauses without any).
-_NB_ANY = re.compile("|".join("(?:" + rx.pattern + ")" for _, rx in _NB_KINDS), re.IGNORECASE)
+# A literal every kind above needs (any case): a clause without one has none of them.
+_NB_WORDS = (
+    "other", "different", "second", "step", "phone", "answer",  # other_patient
+    "set", "equipment", "wait", "document", "charting", "break", "rest",
+)  # fmt: skip
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
     re.IGNORECASE,
@@ -275,8 +279,26 @@ def _adjacent_duration(
     return None
 
 
+# The candidates of the last note read, by range: a line is often tried more than once (as a
+# whole and sentence by sentence). The memo is replaced whole, so threads never share a dict
+# across notes.
+_CAND_MEMO: tuple[str, dict] = ("", {})
+
+
 def _candidate(text: str, start: int, end: int) -> _Cand | None:
     """Does an intervention start at ``text[start:end]`` (one line or sentence)?"""
+    global _CAND_MEMO
+    memo = _CAND_MEMO
+    if memo[0] is not text:
+        memo = _CAND_MEMO = (text, {})
+    key = (start, end)
+    if key in memo[1]:
+        return memo[1][key]
+    c = memo[1][key] = _read_candidate(text, start, end)
+    return c
+
+
+def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     lex = lexicon()
     pos = start
     while pos < end and text[pos] in " \t":
@@ -742,8 +764,10 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
     out: list[NonBillable] = []
     for s, e in _clauses(text, start, end):
         clause = text[s:e]
-        if not _NB_ANY.search(clause):
-            continue
+        if fold_safe(clause):
+            low = clause.lower()
+            if not any(w in low for w in _NB_WORDS):
+                continue
         for kind, rx in _NB_KINDS:
             km = rx.search(clause)
             if not km:

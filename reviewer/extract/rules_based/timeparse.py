@@ -102,7 +102,14 @@ _NUMBER_WORDS = [
     "nineteen",
     "sixty",
 ]
-_DURATIONS = Gated(DURATION_RE, ci=("~", "approx", "about", *_NUMBER_WORDS), starts=_DIGIT_START)
+# (A number word opens a duration only after a non-letter; "~"/"approx" may follow an "x".)
+_DURATIONS = Gated(
+    DURATION_RE,
+    ci=tuple(_NUMBER_WORDS),
+    word=True,
+    inner=("~", "approx", "about"),
+    starts=_DIGIT_START,
+)
 
 _UNITS_WORDS = {
     w: i

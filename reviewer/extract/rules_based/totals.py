@@ -91,16 +91,19 @@ _SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s
 
 # The same patterns, tried only where one of the words every match starts with is written
 # (see ``_scan``): the patterns open with word alternations that ``re`` cannot scan for.
-_TX_WORDS = dict(ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t")
+_TX_WORDS = dict(
+    ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t", word=True
+)
 _TOTAL_TX = Gated(TOTAL_TX_RE, **_TX_WORDS)
 _TOTAL_TX_SPAN = Gated(TOTAL_TX_SPAN_RE, **_TX_WORDS)
-_TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT",))
-_TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t")
-_IN_OUT = Gated(_IN_OUT_RE, ci=("time", "in", "start", "arrived"))
+_TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT",), word=True)
+_TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t", word=True)
+_IN_OUT = Gated(_IN_OUT_RE, ci=("in", "start", "arrived"), word=True, inner=("time",))
 _VISIT = Gated(
     _VISIT_LABEL,
     ci=("visit", "session", "seen", "treatment", "tx", "appointment", "appt", "treated", "time"),
     lead=" \t",
+    word=True,
 )
 
 
