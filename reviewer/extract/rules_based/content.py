@@ -11,7 +11,7 @@ the structural extractor has found the header, the times, the interventions and 
   diagnoses, safety measures, group statements and generic ("vague") phrases.
 
 Every phrase list is data in ``reviewer/data/vocab/content/*.json`` (see
-``docs/sections/content.md``); the patterns are compiled once, at import. Everything here is
+README.md, "What the reviewer reads in the note's content"); the patterns are compiled once, at import. Everything here is
 deterministic and reads only ``Note.text`` (normalised); evidence is mapped back to the
 note as given with ``Note.span``.
 """
