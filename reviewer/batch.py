@@ -829,7 +829,7 @@ class BatchReviewer:
         serial = (
             self.workers == 1
             if self.uses_threads
-            else self.workers == 1 or total < MIN_NOTES_FOR_POOL
+            else self.workers == 1 or total < MIN_NOTES_FOR_POOL or not _processes_are_safe()
         )
         if serial:
             out = []
@@ -879,6 +879,25 @@ class BatchReviewer:
             self.close()
             raise
         return [r for r in results if r is not None]
+
+
+def _processes_are_safe() -> bool:
+    """Whether a process pool can start here.
+
+    With other threads running the pool must spawn, and a spawned worker re-runs the parent's
+    ``__main__``: inside Streamlit (the UI's triage page, or its AppTest) that is the app
+    script, not a program meant to be imported. There the batch runs in this process instead
+    (a few ms a note, so a thousand notes take seconds).
+    """
+    if threading.active_count() == 1 and "fork" in _start_methods():
+        return True
+    return "streamlit" not in sys.modules
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods() if sys.platform != "win32" else ["spawn"]
 
 
 def _warm_up() -> None:

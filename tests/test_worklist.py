@@ -187,7 +187,12 @@ def _import_in_another_process(path: str, start: int, barrier) -> int:
         return w.import_rows(rows, workers=1, chunk=3).added
 
 
-def test_two_processes_importing_at_once_neither_corrupt_nor_duplicate(tmp_path):
+def test_two_processes_importing_at_once_neither_corrupt_nor_duplicate(tmp_path, monkeypatch):
+    # Spawned processes re-run the parent's __main__; after the UI tests that is a Streamlit
+    # AppTest script, so give them a bare one (this test is about SQLite, not start-up).
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     path = str(tmp_path / "shared.sqlite3")
     Worklist(path).close()
     ctx = multiprocessing.get_context("spawn")
