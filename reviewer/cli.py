@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from reviewer import __version__
 from reviewer.commands import COMMANDS
@@ -13,7 +14,7 @@ from reviewer.errors import ReviewerError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other input error
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other input error
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -145,8 +145,8 @@ def render_text(review: Review, note_text: str | None = None, *, colour: bool | 
         for f in group:
             out.append(f"  {paint(f.rule, severity)} {f.name}: {f.message}")
             for ev in f.evidence[:3]:
-                line = _line_of(note_text, ev.start)
-                where = f" (line {line})" if line else ""
+                line_no = _line_of(note_text, ev.start)
+                where = f" (line {line_no})" if line_no else ""
                 out.append(paint(f'      "{_quote(ev.text)}"{where}', "dim"))
             if f.fix:
                 out.append(f"      Fix: {f.fix}")

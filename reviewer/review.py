@@ -229,7 +229,11 @@ def profile_from_note(facts: NoteFacts) -> Profile | None:
     return None
 
 
-def _info(profile: Profile, source: str, evidence: str | None = None) -> ProfileInfo:
+def _info(
+    profile: Profile,
+    source: Literal["flag", "env", "note", "default"],
+    evidence: str | None = None,
+) -> ProfileInfo:
     return ProfileInfo(
         name=profile.name,
         title=profile.title,
@@ -242,7 +246,9 @@ def _info(profile: Profile, source: str, evidence: str | None = None) -> Profile
 # --------------------------------------------------------------------------- units
 
 
-def compute_note_units(facts: NoteFacts, method: str) -> tuple[Any, UnitsReport]:
+def compute_note_units(
+    facts: NoteFacts, method: Literal["cms", "ama"]
+) -> tuple[Any, UnitsReport]:
     """Units for the note, computed once: (``UnitsResult`` or None, the contract report)."""
     from reviewer import codes, units
 

@@ -302,7 +302,7 @@ def check_billed(result: UnitsResult, billed: Mapping[str, int]) -> BilledCheck:
 
     over = bool(over_total or over_codes)
     under = bool(under_total) if result.method == "cms" else bool(under_codes)
-    status = (
+    status: Literal["supported", "over", "under", "over_and_under"] = (
         "over_and_under" if over and under else "over" if over else "under" if under else "supported"
     )
     return BilledCheck(

@@ -99,7 +99,8 @@ class KnowledgeDoc(FrontMatter):
     def sections(self) -> list[Section]:
         """The body split at ``#``/``##`` headings; text before the first heading is 'Summary'."""
         out: list[Section] = []
-        heading, lines = "Summary", []
+        heading = "Summary"
+        lines: list[str] = []
         for line in self.body.splitlines():
             match = re.match(r"^#{1,2}\s+(.+?)\s*$", line)
             if match:

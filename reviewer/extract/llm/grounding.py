@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from reviewer import facts as F
 from reviewer.extract.base import Dropped
@@ -382,7 +382,8 @@ class Grounder:
                 extent[1] = max(extent[1], found.end)
             return found
 
-        code, code_source = None, None
+        code: str | None = None
+        code_source: Literal["stated", "mapped"] | None = None
         if item.code is not None:
             if item.code.strip().upper() in S.allowed_codes():
                 code = item.code.strip().upper()
@@ -404,7 +405,7 @@ class Grounder:
             found = loc.find(quote, within=region, after=head.start)
             if found is not None and has_number(found.text, item.minutes):
                 minutes, stated = item.minutes, item.minutes
-                minutes_evidence = loc.span(grow(found))
+                minutes_evidence = loc.span(grow(found) or found)
             elif clock_span is not None and clock_span.minutes == item.minutes:
                 minutes, minutes_evidence = item.minutes, clock_span.evidence
             else:
@@ -648,9 +649,9 @@ class Grounder:
                 )
 
         out["visit_spans"] = [
-            c[0]
+            span_pair[0]
             for i, item in enumerate(data.visit_spans)
-            if (c := self.clock(f"visit_spans[{i}]", item)) is not None
+            if (span_pair := self.clock(f"visit_spans[{i}]", item)) is not None
         ]
         out["total_timed_minutes"] = self.minutes_fact(
             "total_timed_minutes", data.total_timed_minutes

@@ -220,15 +220,15 @@ def merge(rules: F.NoteFacts, llm: F.NoteFacts) -> tuple[F.NoteFacts, list[Disag
 
     billed = list(rules.billed)
     by_code = {line.code: i for i, line in enumerate(billed)}
-    for m in llm.billed:
-        if m.code in by_code:
-            i = by_code[m.code]
-            billed[i] = mg.billed_line(i, billed[i], m)
+    for mb in llm.billed:
+        if mb.code in by_code:
+            i = by_code[mb.code]
+            billed[i] = mg.billed_line(i, billed[i], mb)
         elif not any(
-            _overlaps(line.evidence, m.evidence) and line.code == m.code for line in billed
+            _overlaps(line.evidence, mb.evidence) and line.code == mb.code for line in billed
         ):
-            by_code[m.code] = len(billed)
-            billed.append(m)
+            by_code[mb.code] = len(billed)
+            billed.append(mb)
     out["billed"] = billed
 
     for name in (
