@@ -394,7 +394,8 @@ def assistant_supervision_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     discipline (mbpm-230); the note should say who supervised.
     """
     facts = ctx.facts
-    role, evidence = None, None
+    role: str | None = None
+    evidence: Span | None = None
     if facts.assistant is not None:
         role, evidence = facts.assistant.role, facts.assistant.evidence
     else:
@@ -404,6 +405,7 @@ def assistant_supervision_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
                 break
     if role is None or facts.supervising_therapist is not None:
         return
+    assert evidence is not None  # (set with the role)
     therapist = SUPERVISOR_FOR.get(role, "therapist")
     yield r.finding(
         f"A {role} furnished the service ('{evidence.text}') but the note names no supervising "

@@ -534,7 +534,7 @@ def minutes_inconsistent(r: Rule, ctx: Context) -> Iterator[Finding]:
             visit_minutes = end - start
             where = f"the interventions' clock times ({start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d})"
     if visit_minutes is not None and counted:
-        documented = sum(i.minutes for i in counted)
+        documented = sum(i.minutes for i in counted if i.minutes is not None)
         if documented > visit_minutes:
             parts = " + ".join(f"{i.minutes} ({i.code or i.description})" for i in counted)
             yield r.finding(
@@ -629,15 +629,17 @@ def overlapping_timed_intervals(r: Rule, ctx: Context) -> Iterator[Finding]:
     ]
     for a_idx, a in enumerate(items):
         for b in items[a_idx + 1 :]:
-            sa, ea = _hhmm(a.clock_span.start), _hhmm(a.clock_span.end)
-            sb, eb = _hhmm(b.clock_span.start), _hhmm(b.clock_span.end)
+            a_span, b_span = a.clock_span, b.clock_span
+            assert a_span is not None and b_span is not None  # (items have clock spans)
+            sa, ea = _hhmm(a_span.start), _hhmm(a_span.end)
+            sb, eb = _hhmm(b_span.start), _hhmm(b_span.end)
             overlap = min(ea, eb) - max(sa, sb)
             if overlap > 0:
                 yield r.finding(
-                    f"{_label(a)} {a.clock_span.start}-{a.clock_span.end} and {_label(b)} "
-                    f"{b.clock_span.start}-{b.clock_span.end} overlap by {overlap} min: the same "
+                    f"{_label(a)} {a_span.start}-{a_span.end} and {_label(b)} "
+                    f"{b_span.start}-{b_span.end} overlap by {overlap} min: the same "
                     "minutes are counted twice.",
-                    [a.clock_span.evidence, b.clock_span.evidence],
+                    [a_span.evidence, b_span.evidence],
                     fix="Correct the clock times so each minute counts once: [start]-[end] for each.",
                     codes=[a.code, b.code],
                     overlap_minutes=overlap,
@@ -737,6 +739,7 @@ def untimed_code_units(r: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         if line.units is not None and line.units > 1:
             known = codes.get(line.code)
+            assert known is not None  # (is_known above)
             minutes = next(
                 (i.minutes for i in ctx.facts.interventions if i.code == line.code and i.minutes),
                 None,

@@ -13,6 +13,8 @@ billing table says so.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from reviewer.extract.base import Extraction
 from reviewer.extract.rules_based import header, segment, totals
 from reviewer.extract.rules_based.billing import extract_billed
@@ -91,6 +93,7 @@ def extract_facts(note: Note) -> NoteFacts:
             if iv.by_assistant is None:
                 iv.by_assistant = True
 
+    content: ModuleType | None
     try:
         from reviewer.extract.rules_based import content
     except ImportError:  # the content extractor is optional until it lands

@@ -176,7 +176,7 @@ _HEAD_MIN = re.compile(r"^(?:min|mins|minutes)\b", re.I)
 def _table(note: Note, lines: list[_Line], i: int) -> tuple[list[BilledLine], int] | None:
     """A billing table whose header is ``lines[i]``: (lines, index after the table) or None."""
     header = _cells(lines[i].text)
-    col = {"code": None, "units": None, "mod": None, "min": None}
+    col: dict[str, int | None] = {"code": None, "units": None, "mod": None, "min": None}
     for j, cell in enumerate(header):
         for key, rx in (
             ("code", _HEAD_CODE),

@@ -19,31 +19,39 @@ note as given with ``Note.span``.
 from __future__ import annotations
 
 import bisect
+import importlib
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reviewer.facts import (
     Activity,
+    ActivityCategory,
     Diagnosis,
     Guidance,
+    GuidanceKind,
     Intervention,
     NoteFacts,
     Parameter,
+    ParameterKind,
     Span,
     TextFact,
     VaguePhrase,
 )
 from reviewer.intake import Note
 
-try:  # private stdlib modules (3.11+): used only to read literals off patterns for a prefilter
-    from re import _constants as _c
-    from re import _parser
+# Private stdlib modules (3.11+; typeshed has no stubs for them): used only to read literals
+# off patterns for a prefilter.
+_c: Any
+_parser: Any
+try:
+    _c = importlib.import_module("re._constants")
+    _parser = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - without them every pattern simply runs
-    _c = _parser = None  # type: ignore[assignment]
+    _c = _parser = None
 
 VOCAB_DIR = Path(__file__).resolve().parents[2] / "data" / "vocab" / "content"
 
@@ -273,10 +281,10 @@ class _Rx:
         for at in candidates:
             if at < after:
                 continue
-            m = match(text, at)
-            if m is None:
+            hit = match(text, at)
+            if hit is None:
                 continue
-            start, end = m.span()
+            start, end = hit.span()
             after = end  # never empty: it holds a start string
             if start == 0 or text[start - 1] not in _ALNUM:
                 out.append((start, end))
@@ -747,6 +755,7 @@ def _work_text(
 def _work_literals(work: str, text: _Hay, blanked: list[tuple[int, int]]) -> set[str]:
     """The literals that may occur in the blanked text, or in any newline-joined piece of it:
     those of the note, those around each blanked range, and any holding a newline."""
+    assert text.found is not None  # the note's haystack (_note_hay) always knows its literals
     found = set(text.found)
     if _INDEX is None:  # (built by the note's own scan, before this)
         return found
@@ -922,7 +931,11 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]
     if not acts:
         return
     activities = [
-        Activity(name=text[s:e].strip(), category=entry.category, evidence=note.span(s, e))
+        Activity(
+            name=text[s:e].strip(),
+            category=cast("ActivityCategory", entry.category),  # validated by Activity
+            evidence=note.span(s, e),
+        )
         for s, e, entry in acts
     ]
     starts = [s for s, _, _ in acts]
@@ -938,7 +951,11 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]
         else:
             target = max(before, 0)
         activities[target].parameters.append(
-            Parameter(kind=entry.key, value=text[ps:pe].strip(), evidence=note.span(ps, pe))
+            Parameter(
+                kind=cast("ParameterKind", entry.key),  # validated by Parameter
+                value=text[ps:pe].strip(),
+                evidence=note.span(ps, pe),
+            )
         )
     block.item.activities = activities
 
@@ -961,7 +978,12 @@ def _annotate_guidance(note: Note, block: _Block, scan: _Scan) -> None:
             level = _assist_level(text[s:e])
         elif entry.level:
             level = entry.level
-        out.append((s, Guidance(kind=entry.key, level=level, evidence=note.span(s, e))))
+        guidance = Guidance(
+            kind=cast("GuidanceKind", entry.key),  # validated by Guidance
+            level=level,
+            evidence=note.span(s, e),
+        )
+        out.append((s, guidance))
     out.sort(key=lambda g: g[0])
     block.item.guidance = [g for _, g in out]
 

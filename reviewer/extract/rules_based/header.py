@@ -13,7 +13,9 @@ from reviewer.extract.rules_based._scan import Gated
 from reviewer.extract.rules_based.timeparse import DATE_RE, parse_date
 from reviewer.facts import (
     AssistantInvolvement,
+    AssistantRole,
     DateFact,
+    Method,
     Payer,
     Person,
     Signature,
@@ -374,7 +376,7 @@ def _segment(line: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _method(context: str, name: str) -> str | None:
+def _method(context: str, name: str) -> Method | None:
     if _AMA_METHOD.search(context):
         return "ama"
     if _CMS_METHOD.search(context) or _MEDICARE.search(name) or _MEDICARE.search(context):
@@ -564,7 +566,7 @@ _ASSISTANT_TITLE = re.compile(
 )
 
 
-def _assistant_role(token: str) -> str:
+def _assistant_role(token: str) -> AssistantRole:
     token = token.upper()
     if token.startswith("PTA"):
         return "PTA"

@@ -44,9 +44,9 @@ class Entry:
                 out.extend(c for c in codes if c not in out)
             return out
         if self.payer_dependent:
-            table = dict(self.payer_dependent)
-            first = table["medicare"] if medicare is not False else table["other"]
-            return [first] + [c for c in table.values() if c != first]
+            by_payer = dict(self.payer_dependent)
+            first = by_payer["medicare"] if medicare is not False else by_payer["other"]
+            return [first] + [c for c in by_payer.values() if c != first]
         return [self.code]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.extract.rules_based.billing import (
@@ -30,7 +31,7 @@ from reviewer.extract.rules_based.billing import (
 from reviewer.extract.rules_based.lexicon import Label, lexicon
 from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
 from reviewer.extract.rules_based.totals import is_totals_line_at
-from reviewer.facts import ClockSpan, Intervention, NonBillable
+from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
 from reviewer.intake import Note
 
 _SECTION_KINDS = {
@@ -157,7 +158,7 @@ _TABLE_UNITS = re.compile(r"\bunits?\b", re.I)
 _TABLE_DETAIL = re.compile(r"detail|parameter|dose|notes?|description|assist", re.I)
 
 # Time the note itself calls non-treatment.
-_NB_KINDS = [
+_NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     (
         "other_patient",
         re.compile(
@@ -360,6 +361,7 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
         if span is not None and span.pos == after.end():
             # "Label - from 2:10 to 2:35 pm, 30 minutes:": the duration right after the span.
             gap = _SPAN_DUR_GAP.match(text, span.endpos, end)
+            assert gap is not None  # it matches the empty string; the span ends before ``end``
             limit = max(limit, gap.end() + 1)
     durations = find_durations(text, content, min(end, max(head_end, limit) + 60))
     duration = _adjacent_duration(text, durations, sorted(anchors), limit)
@@ -581,7 +583,11 @@ def find_blocks(note: Note) -> list[_Block]:
                 if sc is None or not sc.timed or not _valid(sc):
                     continue
                 if started and not (
-                    sc.at_start and (sc.code is not None or sc.label.entry.strength == "strong")
+                    sc.at_start
+                    and (
+                        sc.code is not None
+                        or (sc.label is not None and sc.label.entry.strength == "strong")
+                    )
                 ):
                     continue
                 if started and open_b is not None:
@@ -667,11 +673,10 @@ def find_blocks(note: Note) -> list[_Block]:
         end = line.start + len(raw.rstrip())
 
         if _HEADER_RE.match(raw):
+            header_m = _HEADER_LABEL.match(raw)
             c = _group_session(
                 text,
-                line.start + _HEADER_LABEL.match(raw).end()
-                if _HEADER_LABEL.match(raw)
-                else content,
+                line.start + header_m.end() if header_m else content,
                 end,
             )
             if c is not None:
@@ -824,7 +829,7 @@ def build_interventions(
 
     text = note.text
     resolved: list[str | None] = []
-    sources: list[str | None] = []
+    sources: list[Literal["stated", "mapped"] | None] = []
     pending: list[int] = []
     for idx, b in enumerate(blocks):
         c = b.cand
@@ -862,9 +867,8 @@ def build_interventions(
         current = resolved[idx]
         if current in billed_codes:
             continue
-        if len(free) == 1 and (
-            blocks[idx].cand.label is None or blocks[idx].cand.label.entry.kind == "group"
-        ):
+        cand_label = blocks[idx].cand.label
+        if len(free) == 1 and (cand_label is None or cand_label.entry.kind == "group"):
             resolved[idx] = free[0]
             sources[idx] = "mapped"
 

@@ -89,13 +89,17 @@ _BARE_SPAN_LINE = re.compile(
 )
 _SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s*$", re.IGNORECASE)
 
+
 # The same patterns, tried only where one of the words every match starts with is written
 # (see ``_scan``): the patterns open with word alternations that ``re`` cannot scan for.
-_TX_WORDS = dict(
-    ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t", word=True
-)
-_TOTAL_TX = Gated(TOTAL_TX_RE, **_TX_WORDS)
-_TOTAL_TX_SPAN = Gated(TOTAL_TX_SPAN_RE, **_TX_WORDS)
+def _tx_gated(rx: re.Pattern[str]) -> Gated:
+    return Gated(
+        rx, ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t", word=True
+    )
+
+
+_TOTAL_TX = _tx_gated(TOTAL_TX_RE)
+_TOTAL_TX_SPAN = _tx_gated(TOTAL_TX_SPAN_RE)
 _TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT",), word=True)
 _TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t", word=True)
 _IN_OUT = Gated(_IN_OUT_RE, ci=("in", "start", "arrived"), word=True, inner=("time",))
@@ -260,12 +264,12 @@ def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
         _, line_end = _line_bounds(text, m.start())
         span = _span_at(note, m.end(), line_end)
         if span:
+            # TOTAL_TX_SPAN_RE ends in a lookahead for SPAN_RE, tried on the whole text.
+            at_span = SPAN_RE.match(text, m.end())
+            assert at_span is not None
             return NumberFact(
                 minutes=span.minutes,
-                evidence=note.span(
-                    m.start(),
-                    span.evidence and m.end() + len(SPAN_RE.match(text, m.end()).group(0)),
-                ),
+                evidence=note.span(m.start(), m.end() + len(at_span.group(0))),
             )
     if spans:
         total = sum(s.minutes for s in spans)
