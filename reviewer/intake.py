@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +40,10 @@ _REPLACE = {
 #: return or a zero-width character changes the length and needs the character loop.
 _TRANSLATE = str.maketrans({k: v for k, v in _REPLACE.items() if len(v) == 1})
 _LENGTH_CHANGING = re.compile("[\r" + "".join(k for k, v in _REPLACE.items() if len(v) != 1) + "]")
+
+
+#: Unicode category Cc (C0, DEL, C1 controls) except the whitespace a note may contain.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     sample = text[:4096]
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(_CONTROL.findall(sample))
     return controls > max(8, len(sample) // 50)
 
 
