@@ -76,41 +76,7 @@ DURATION_RE = re.compile(
 # behind for digits), "from", "~", "approx"/"about", or a number word (see ``_scan``).
 _DIGIT_START = re.compile(r"\d(?<!\d\d)")
 _SPANS = Gated(SPAN_RE, ci=("from",), starts=_DIGIT_START)
-_NUMBER_WORDS = [
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "sixty",
-]
-# (A number word opens a duration only after a non-letter; "~"/"approx" may follow an "x".)
-_DURATIONS = Gated(
-    DURATION_RE,
-    ci=tuple(_NUMBER_WORDS),
-    word=True,
-    inner=("~", "approx", "about"),
-    starts=_DIGIT_START,
-)
-
+#: Number words a duration may be written in ("twenty minutes", "forty-five min").
 _UNITS_WORDS = {
     w: i
     for i, w in enumerate(
@@ -139,6 +105,15 @@ _UNITS_WORDS = {
     )
 }
 _TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_NUMBER_WORDS = [*_TENS_WORDS, *(w for w in _UNITS_WORDS if w != "zero")]
+# (A number word opens a duration only after a non-letter; "~"/"approx" may follow an "x".)
+_DURATIONS = Gated(
+    DURATION_RE,
+    ci=tuple(_NUMBER_WORDS),
+    word=True,
+    inner=("~", "approx", "about"),
+    starts=_DIGIT_START,
+)
 
 
 def _word_number(words: str) -> int:
