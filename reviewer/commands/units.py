@@ -25,10 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="timed codes with their minutes (97112=24); untimed codes alone (97010, 97161). "
         "The same code given twice is pooled.",
     )
-    p.add_argument("--method", choices=["cms", "ama"], default="cms",
-                   help="cms: total-time method (Medicare); ama: per-code method (default cms)")
-    p.add_argument("--billed", metavar="CODE=UNITS[,CODE=UNITS]",
-                   help="also check a billed allocation, e.g. --billed 97112=3,97110=1")
+    p.add_argument(
+        "--method",
+        choices=["cms", "ama"],
+        default="cms",
+        help="cms: total-time method (Medicare); ama: per-code method (default cms)",
+    )
+    p.add_argument(
+        "--billed",
+        metavar="CODE=UNITS[,CODE=UNITS]",
+        help="also check a billed allocation, e.g. --billed 97112=3,97110=1",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
 
