@@ -27,13 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"reviewer.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command still being built is simply not listed
-            if exc.name == f"reviewer.commands.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"reviewer.commands.{name}").register(sub)
     return parser
 
 

@@ -10,7 +10,6 @@ cannot be ``ready`` (one check did not run). Nothing here prints or logs the not
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Iterable
@@ -91,7 +90,7 @@ class InternalError(BaseModel):
     """A check that could not run (a bug, never the note's fault): reported, never hidden."""
 
     model_config = ConfigDict(extra="forbid")
-    stage: Literal["rule", "units", "registry"]
+    stage: Literal["rule", "units"]
     rule: str | None = None
     message: str
 
@@ -152,10 +151,8 @@ class Review(BaseModel):
 
 def guidance_snippets_for(doc_ids: Iterable[str], max_chars: int = 240) -> dict[str, str]:
     """Short excerpts of the cited knowledge documents ({} if the knowledge base is absent)."""
-    try:
-        from reviewer.knowledge.documents import snippet
-    except ImportError:
-        return {}
+    from reviewer.knowledge.documents import snippet
+
     out: dict[str, str] = {}
     for doc_id in doc_ids:
         try:
@@ -176,20 +173,12 @@ def choose_extractor(name: str | None, llm_settings: Any = None):
     if chosen not in EXTRACTORS:
         raise UsageError(f"unknown extractor {chosen!r}: use one of {', '.join(EXTRACTORS)}")
     if chosen == "rules":
-        try:
-            from reviewer.extract.rules_based import RulesExtractor
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("reviewer.extract.rules_based"):
-                raise ConfigError("the rules-based extractor is not installed") from None
-            raise
+        from reviewer.extract.rules_based import RulesExtractor
+
         return RulesExtractor()
-    try:
-        llm = importlib.import_module("reviewer.extract.llm")
-    except ModuleNotFoundError as exc:
-        if exc.name == "reviewer.extract.llm":
-            raise UsageError("the LLM extractor is not available yet") from None
-        raise ConfigError(f"the LLM extractor cannot load: {exc}") from None
-    return llm.get_extractor(chosen, llm_settings)
+    from reviewer.extract.llm import get_extractor  # LangChain loads only when asked for
+
+    return get_extractor(chosen, llm_settings)
 
 
 # --------------------------------------------------------------------------- profile
@@ -246,9 +235,7 @@ def _info(
 # --------------------------------------------------------------------------- units
 
 
-def compute_note_units(
-    facts: NoteFacts, method: Literal["cms", "ama"]
-) -> tuple[Any, UnitsReport]:
+def compute_note_units(facts: NoteFacts, method: Literal["cms", "ama"]) -> tuple[Any, UnitsReport]:
     """Units for the note, computed once: (``UnitsResult`` or None, the contract report)."""
     from reviewer import codes, units
 
@@ -337,28 +324,11 @@ def compute_note_units(
 # --------------------------------------------------------------------------- rules
 
 
-def load_rules() -> tuple[list[Rule], list[InternalError]]:
-    """Every registered rule; a rule module that is missing is reported, not fatal."""
+def load_rules() -> list[Rule]:
+    """Every registered per-note rule, in catalogue order."""
     from reviewer.rules import registry
-    from reviewer.rules.base import _RULES
 
-    try:
-        return registry.all_rules(), []
-    except ModuleNotFoundError:
-        pass
-    errors = []
-    for name in registry.RULE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            errors.append(
-                InternalError(stage="registry", message=f"rule module {name} is not available")
-            )
-    family = {"T": 0, "S": 1, "D": 2, "B": 3, "P": 4}
-    rules = sorted(_RULES.values(), key=lambda r: (family.get(r.id[0], 9), r.id))
-    return rules, errors
+    return registry.all_rules()
 
 
 def run_rules(ctx: Context, rules: Iterable[Rule]) -> tuple[list[Finding], list[InternalError]]:
@@ -444,8 +414,7 @@ def review_extraction(
             reason=str(exc),
             billed=facts.billed_units_by_code(),
         )
-    rules, registry_errors = load_rules()
-    errors.extend(registry_errors)
+    rules = load_rules()
     ctx = Context(
         facts=facts, profile=profile, note=note, units=result, extra={"units_report": units_report}
     )

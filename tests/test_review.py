@@ -141,7 +141,7 @@ def test_a_rule_that_raises_is_reported_and_does_not_kill_the_review(monkeypatch
     broken = Rule(
         id="Z999", name="broken", severity="error", sources=(), summary="", doc="", check=boom
     )
-    monkeypatch.setattr(review_mod, "load_rules", lambda: ([broken], []))
+    monkeypatch.setattr(review_mod, "load_rules", lambda: [broken])
     result = review_text("a note", extractor=FixedExtractor(_facts()))
     assert result.errors[0].rule == "Z999"
     assert "synthetic failure" in result.errors[0].message

@@ -82,8 +82,6 @@ def run_review(
         return Outcome(review=review, contract=review.to_contract())
     except ReviewerError as exc:
         return Outcome(error=str(exc))
-    except ImportError as exc:
-        return Outcome(error=f"the review engine is not available in this installation ({exc})")
     except Exception as exc:  # a bug must not show the user a stack trace
         return Outcome(
             error=f"the review failed unexpectedly ({type(exc).__name__}); "

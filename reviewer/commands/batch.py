@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from reviewer.commands._llm_flags import add_llm_arguments, llm_settings_from_args
 from reviewer.errors import UsageError
 
 HELP = "review many notes (CSV, JSONL, ZIP or a folder of .txt) into one row per note"
@@ -42,19 +43,7 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no progress bar (it is shown only on a terminal anyway)",
     )
-    try:
-        from reviewer.commands._llm_flags import add_llm_arguments
-    except ImportError:
-        return
     add_llm_arguments(parser)
-
-
-def llm_settings(args: argparse.Namespace):
-    try:
-        from reviewer.commands._llm_flags import llm_settings_from_args
-    except ImportError:
-        return None
-    return llm_settings_from_args(args)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -100,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         extractor=args.extractor,
         workers=args.workers,
         progress=progress,
-        llm_settings=llm_settings(args),
+        llm_settings=llm_settings_from_args(args),
         keep_review=args.full,
         time_limit=args.note_timeout,
         patterns=False,

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from reviewer.commands.review import add_common_arguments, llm_settings, read_note
+from reviewer.commands._llm_flags import llm_settings_from_args
+from reviewer.commands.review import add_common_arguments, read_note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from reviewer.review import choose_extractor
 
     note = prepare(read_note(args.file))
-    extraction = choose_extractor(args.extractor, llm_settings(args)).extract(note)
+    extraction = choose_extractor(args.extractor, llm_settings_from_args(args)).extract(note)
     if args.format == "json":
         payload = {
             "extractor": extraction.extractor,

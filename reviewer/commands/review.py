@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from reviewer.commands._llm_flags import add_llm_arguments, llm_settings_from_args
 from reviewer.errors import InputError
 
 
@@ -18,20 +19,7 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="how facts are read from the note (default rules, or REVIEWER_EXTRACTOR)",
     )
-    try:  # the LLM flags (--llm-base-url, --llm-model ...) live with the LLM extractor
-        from reviewer.commands._llm_flags import add_llm_arguments
-    except ImportError:
-        return
-    add_llm_arguments(p)
-
-
-def llm_settings(args: argparse.Namespace):
-    """LLM settings from the flags, or None when the LLM extractor is not installed."""
-    try:
-        from reviewer.commands._llm_flags import llm_settings_from_args
-    except ImportError:
-        return None
-    return llm_settings_from_args(args)
+    add_llm_arguments(p)  # --llm-base-url, --llm-model ... (shared with batch and worklist)
 
 
 def read_note(file: str) -> bytes:
@@ -85,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     raw = read_note(args.file)
     review = review_text(
-        raw, payer=args.payer, extractor=args.extractor, llm_settings=llm_settings(args)
+        raw, payer=args.payer, extractor=args.extractor, llm_settings=llm_settings_from_args(args)
     )
     note_text = raw.decode("utf-8-sig", errors="replace")
     if args.format == "json":

@@ -16,7 +16,7 @@ def catalogue() -> list[dict]:
     from reviewer.review import load_rules
     from reviewer.rules.patterns import pattern_rules
 
-    rules, _ = load_rules()
+    rules = load_rules()
     return [
         {
             "id": r.id,

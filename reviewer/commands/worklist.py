@@ -82,7 +82,7 @@ def _open(args: argparse.Namespace):
 
 def run_import(args: argparse.Namespace) -> int:
     from reviewer import batch
-    from reviewer.commands.batch import llm_settings
+    from reviewer.commands._llm_flags import llm_settings_from_args
 
     rows = list(batch.read_input(args.input))
     progress = None if args.no_progress else batch.ProgressBar("Importing")
@@ -93,7 +93,7 @@ def run_import(args: argparse.Namespace) -> int:
             payer=args.payer,
             extractor=args.extractor,
             workers=args.workers,
-            llm_settings=llm_settings(args),
+            llm_settings=llm_settings_from_args(args),
             source=str(args.input),
             who=args.who,
             time_limit=args.note_timeout,

@@ -13,10 +13,8 @@ billing table says so.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from reviewer.extract.base import Extraction
-from reviewer.extract.rules_based import header, segment, totals
+from reviewer.extract.rules_based import content, header, segment, totals
 from reviewer.extract.rules_based.billing import extract_billed
 from reviewer.facts import NoteFacts
 from reviewer.intake import Note
@@ -93,13 +91,7 @@ def extract_facts(note: Note) -> NoteFacts:
             if iv.by_assistant is None:
                 iv.by_assistant = True
 
-    content: ModuleType | None
-    try:
-        from reviewer.extract.rules_based import content
-    except ImportError:  # the content extractor is optional until it lands
-        content = None
-    if content is not None and hasattr(content, "annotate"):
-        content.annotate(note, facts)
+    content.annotate(note, facts)
     return facts
 
 
