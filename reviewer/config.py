@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 #: The package's own directory and the repository root (for knowledge/, prompts/, examples/).
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
+#: Where a wheel (non-editable) install puts ``ui/``, ``prompts/`` and ``knowledge/``
+#: (``[tool.setuptools.data-files]`` in pyproject.toml).
+SHARE_DIR = Path(sys.prefix) / "share" / "reviewer"
+
+
+def resource_dir(name: str) -> Path:
+    """``<repo>/<name>`` in a source checkout or editable install; else the installed copy
+    under ``<prefix>/share/reviewer/<name>``; else (neither exists) the repository path, so
+    that the error a caller raises names where the files were expected."""
+    for base in (PROJECT_DIR, SHARE_DIR):
+        path = base / name
+        if path.is_dir():
+            return path
+    return PROJECT_DIR / name
 
 
 def data_dir() -> Path:

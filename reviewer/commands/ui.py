@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from reviewer.config import PROJECT_DIR, offline_environment
+from reviewer.config import PROJECT_DIR, SHARE_DIR, offline_environment
 from reviewer.errors import ConfigError, UsageError
 
 DEFAULT_PORT = 8501
@@ -33,7 +33,7 @@ def app_path() -> Path:
     else:
         candidates = [
             PROJECT_DIR / "ui" / "app.py",
-            Path(sys.prefix) / "share" / "reviewer" / "ui" / "app.py",
+            SHARE_DIR / "ui" / "app.py",
         ]
     for path in candidates:
         if path.is_file():

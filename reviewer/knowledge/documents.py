@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from reviewer.config import PROJECT_DIR
+from reviewer.config import resource_dir
 from reviewer.errors import ConfigError
 
 #: Every source key that ``RULES.md`` cites; each must have a document with that id.
@@ -53,9 +53,10 @@ _LIST_KEYS = frozenset({"codes"})
 
 
 def knowledge_dir() -> Path:
-    """The directory of knowledge documents: ``REVIEWER_KNOWLEDGE_DIR`` or ``<repo>/knowledge``."""
+    """The directory of knowledge documents: ``REVIEWER_KNOWLEDGE_DIR``, else ``<repo>/knowledge``
+    (or the installed copy, see :func:`reviewer.config.resource_dir`)."""
     env = os.environ.get("REVIEWER_KNOWLEDGE_DIR")
-    return Path(env).expanduser() if env else PROJECT_DIR / "knowledge"
+    return Path(env).expanduser() if env else resource_dir("knowledge")
 
 
 class FrontMatter(BaseModel):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reviewer.config import PROJECT_DIR
+from reviewer.config import resource_dir
 from reviewer.errors import ConfigError
 
 EXTRACT = "extract_facts.v1"
@@ -27,8 +27,8 @@ _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
 
 
 def prompt_dir() -> Path:
-    """``REVIEWER_PROMPTS_DIR`` if set, else the repository's ``prompts/``."""
-    return Path(os.environ.get("REVIEWER_PROMPTS_DIR") or PROJECT_DIR / "prompts")
+    """``REVIEWER_PROMPTS_DIR`` if set, else the repository's (or the installed) ``prompts/``."""
+    return Path(os.environ.get("REVIEWER_PROMPTS_DIR") or resource_dir("prompts"))
 
 
 @dataclass(frozen=True)
