@@ -331,6 +331,9 @@ def is_billing_header(line: str) -> bool:
     return _space_header(line) is not None
 
 
+_BILLING_COMMENT = re.compile(r"\s*billing\s+comment", re.IGNORECASE)
+
+
 def extract_billed(note: Note) -> list[BilledLine]:
     """Every billed line of the note, in order; one line per code (the first statement wins)."""
     lines = _lines(note.text)
@@ -345,13 +348,16 @@ def extract_billed(note: Note) -> list[BilledLine]:
                 billed.extend(table[0])
                 i = table[1]
                 continue
-        space_cols = _space_header(text) if i + 1 < len(lines) else None
-        if space_cols is not None and _ROW_START.match(lines[i + 1].text):
-            rows, i = _space_table(note, lines, i, space_cols)
-            billed.extend(rows)
-            continue
+        # A space-aligned billing table: its header, then a row that starts with a code (the
+        # cheaper test first).
+        if i + 1 < len(lines) and _ROW_START.match(lines[i + 1].text):
+            space_cols = _space_header(text)
+            if space_cols is not None:
+                rows, i = _space_table(note, lines, i, space_cols)
+                billed.extend(rows)
+                continue
         km = KEYWORD_RE.match(text)
-        if km and not re.match(r"\s*billing\s+comment", text, re.I):
+        if km and not _BILLING_COMMENT.match(text):
             found = _entries(note, line, km.end(), bare=True)
             billed.extend(found)
             # A heading ("Charges:", "Billing") followed by one code per line.
