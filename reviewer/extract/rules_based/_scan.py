@@ -201,3 +201,21 @@ class Gated:
             if m is not None:
                 return m
         return None
+
+    def first(self, text: str, pos: int, upto: int, endpos: int) -> re.Match | None:
+        """The first match of ``finditer(text, pos, endpos)`` when it starts at or before
+        ``upto``, else None (found without trying the places after ``upto``)."""
+        stop = min(endpos, len(text))
+        places = self._places(text)
+        if places is None:
+            m = self.rx.search(text, pos, stop)
+            return m if m is not None and m.start() <= upto else None
+        match = self.rx.match
+        for k in range(bisect_left(places, pos), len(places)):
+            start = places[k]
+            if start > upto or start >= stop:
+                return None
+            m = match(text, start, stop)
+            if m is not None:
+                return m
+        return None

@@ -29,7 +29,13 @@ from reviewer.extract.rules_based.billing import (
     is_billing_header,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
-from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
+from reviewer.extract.rules_based.timeparse import (
+    Clock,
+    Duration,
+    find_durations,
+    find_spans,
+    leading_span,
+)
 from reviewer.extract.rules_based.totals import is_totals_line_at
 from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
 from reviewer.intake import Note
@@ -305,11 +311,9 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     while pos < end and text[pos] in " \t":
         pos += 1
     content = pos
-    spans = find_spans(text, pos, end)
-    lead_span = None
     m_from = _FROM.match(text, pos, end)
-    if spans and spans[0].pos <= (m_from.end() if m_from else pos):
-        lead_span = spans[0]
+    lead_span = leading_span(text, pos, m_from.end() if m_from else pos, end)
+    if lead_span is not None:
         pos = lead_span.endpos
         dur_paren = _DUR_PAREN.match(text, pos, end)
         if dur_paren:
@@ -337,6 +341,14 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
         at_start = pre is not None and pre.end() == label.start
     code_m = CODE_RE.search(text, content, head_end)
     code = (code_m.group(0).upper(), code_m.start(), code_m.end()) if code_m else None
+    # Neither a label nor a code: no intervention (most lines; decided before any time is read).
+    if label is None and code is None:
+        return None
+    cand_label = label
+    if label is not None and label.entry.strength == "weak" and not at_start:
+        cand_label = next((lab for lab in labels[1:] if lab.entry.strength == "strong"), None)
+        if cand_label is None and code is None:
+            return None
     # Time written right after the label's colon ("NMR: 10:00-10:25", "TherEx (97110): 15 min").
     after = (
         _AFTER_COLON.match(text, head_end, end)
@@ -344,7 +356,11 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
         else None
     )
     span = lead_span or next(
-        (s for s in spans if s.pos < head_end or (after is not None and s.pos == after.end())),
+        (
+            s
+            for s in find_spans(text, content, end)
+            if s.pos < head_end or (after is not None and s.pos == after.end())
+        ),
         None,
     )
     anchors = [content]
@@ -372,13 +388,7 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     if duration is None and lead_dur is not None:
         found = find_durations(text, lead_dur.start(), lead_dur.end())
         duration = found[0] if found else None
-    if label is None and code is None:
-        return None
-    if label is not None and label.entry.strength == "weak" and not at_start:
-        label = next((lab for lab in labels[1:] if lab.entry.strength == "strong"), None)
-        if label is None and code is None:
-            return None
-    return _Cand(content, label, at_start, span, duration, code, head_end)
+    return _Cand(content, cand_label, at_start, span, duration, code, head_end)
 
 
 def _label_colon_start(text: str, c: _Cand) -> bool:
