@@ -776,6 +776,11 @@ def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
 
 def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
     text = note.text
+    block = text[start:end]
+    if fold_safe(block):
+        low = block.lower()
+        if not any(w in low for w in _NB_WORDS):
+            return []  # no clause of the block holds a word every kind needs (below)
     out: list[NonBillable] = []
     for s, e in _clauses(text, start, end):
         clause = text[s:e]
