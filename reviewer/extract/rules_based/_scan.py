@@ -25,9 +25,22 @@ import ahocorasick
 _FOLD_SPECIAL = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+# The answer for the last non-ASCII text (by identity): the lexicon asks it of the whole note
+# for every line it reads, and the search reads the whole note.
+_LAST_FOLD: tuple[str, bool] = ("", True)
+
+
 def fold_safe(text: str) -> bool:
     """True when case-insensitive matching of ASCII patterns in ``text`` is plain ASCII case."""
-    return text.isascii() or _FOLD_SPECIAL.search(text) is None
+    global _LAST_FOLD
+    if text.isascii():
+        return True
+    last = _LAST_FOLD
+    if last[0] is text:
+        return last[1]
+    safe = _FOLD_SPECIAL.search(text) is None
+    _LAST_FOLD = (text, safe)
+    return safe
 
 
 @lru_cache(maxsize=32)
@@ -42,7 +55,7 @@ _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 @lru_cache(maxsize=16)
 def _starts_of(rx: re.Pattern, text: str) -> tuple[int, ...]:
     """Where ``rx`` matches in ``text`` (shared by the patterns that start at a digit)."""
-    return tuple(m.start() for m in rx.finditer(text))
+    return tuple([m.start() for m in rx.finditer(text)])
 
 
 class _Literals:
