@@ -65,3 +65,12 @@ def test_first_is_the_first_match_of_a_range_when_it_starts_early_enough(gated):
                 expected = matches[0].span() if matches and matches[0].start() <= upto else None
                 found = gated.first(text, start, upto, end)
                 assert (found and found.span()) == expected
+
+
+@pytest.mark.parametrize("gated", GATED, ids=lambda g: g.rx.pattern[:24])
+def test_may_match_is_false_only_where_nothing_matches(gated):
+    for text in TEXTS:
+        for start in range(0, len(text), 11):
+            end = min(len(text), start + 60)
+            if not gated.may_match(text, start, end):
+                assert gated.rx.search(text, start, end) is None

@@ -232,3 +232,11 @@ class Gated:
             if m is not None:
                 return m
         return None
+
+    def may_match(self, text: str, pos: int, endpos: int) -> bool:
+        """False when no match can start in ``text[pos:endpos]`` (no place there)."""
+        places = self._places(text)
+        if places is None:
+            return True
+        k = bisect_left(places, pos)
+        return k < len(places) and places[k] < min(endpos, len(text))

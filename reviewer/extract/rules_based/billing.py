@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.facts import BilledLine
 from reviewer.intake import Note
 
@@ -325,6 +326,11 @@ def _space_table(
 
 def is_billing_header(line: str) -> bool:
     """A billing table's header row (``CPT | Mod | Units``, ``Code    Units``)."""
+    if fold_safe(line):
+        # Every shape needs a units column, whose header names units or a quantity.
+        low = line.lower()
+        if "unit" not in low and "qty" not in low and "quantit" not in low:
+            return False
     if "|" in line:
         cells = _cells(line)
         return any(_HEAD_CODE.match(c) for c in cells) and any(_HEAD_UNITS.match(c) for c in cells)

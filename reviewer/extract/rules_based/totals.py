@@ -211,10 +211,17 @@ def is_totals_line(line: str) -> bool:
 def is_totals_line_at(text: str, start: int, end: int) -> bool:
     """``is_totals_line(text[start:end])`` for a whole line of ``text`` (no copy; the patterns
     look no further back than one character, which is a newline or nothing either way)."""
+    # The places of _TOTAL_TIMED ("total", "TTT") and _TOTAL_TX_SPAN are among _TOTAL_TX's:
+    # a line without one of those is tested with TIMED_LINE_RE only.
     return bool(
-        _TOTAL_TX.search(text, start, end)
-        or _TOTAL_TIMED.search(text, start, end)
-        or _TOTAL_TX_SPAN.search(text, start, end)
+        (
+            _TOTAL_TX.may_match(text, start, end)
+            and (
+                _TOTAL_TX.search(text, start, end)
+                or _TOTAL_TIMED.search(text, start, end)
+                or _TOTAL_TX_SPAN.search(text, start, end)
+            )
+        )
         or TIMED_LINE_RE.match(text, start, end)
     )
 
