@@ -74,3 +74,10 @@ def test_may_match_is_false_only_where_nothing_matches(gated):
             end = min(len(text), start + 60)
             if not gated.may_match(text, start, end):
                 assert gated.rx.search(text, start, end) is None
+
+
+@pytest.mark.parametrize("gated", GATED, ids=lambda g: g.rx.pattern[:24])
+def test_all_is_every_match_of_the_whole_text(gated):
+    for text in TEXTS:
+        assert _spans(gated.all(text)) == _spans(gated.rx.finditer(text))
+        assert gated.all(text) is gated.all(text)

@@ -126,7 +126,7 @@ class Gated:
     The places are found once per text (the last text is remembered), so that many searches
     in ranges of one note (its lines, its sentences) cost a lookup each."""
 
-    __slots__ = ("rx", "ci", "cs", "lead", "starts", "word", "inner", "_last")
+    __slots__ = ("rx", "ci", "cs", "lead", "starts", "word", "inner", "_last", "_all")
 
     def __init__(
         self,
@@ -146,6 +146,7 @@ class Gated:
         self.word = word
         self.inner = inner
         self._last: tuple[str, list[int] | None] = ("", [])
+        self._all: tuple[str, list[re.Match]] = ("", [])
         _LITERALS.add(ci + inner, cs)
 
     def _places(self, text: str) -> list[int] | None:
@@ -240,3 +241,13 @@ class Gated:
             return True
         k = bisect_left(places, pos)
         return k < len(places) and places[k] < min(endpos, len(text))
+
+    def all(self, text: str) -> list[re.Match]:
+        """``list(self.finditer(text))`` over the whole text, remembered for the last text
+        (several readers of one note scan it whole for the same pattern)."""
+        last = self._all
+        if last[0] is text:
+            return last[1]
+        found = list(self.finditer(text))
+        self._all = (text, found)
+        return found
