@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reviewer.extract.rules_based._scan import fold_safe
+from reviewer.extract.rules_based._scan import fold_safe, lowered
 from reviewer.extract.rules_based.billing import (
     CODE_RE,
     CODE_START_RE,
@@ -405,7 +405,15 @@ def _label_colon_start(text: str, c: _Cand) -> bool:
 
 def _group_session(text: str, start: int, end: int) -> _Cand | None:
     """A header line that is a group/class session ("Session: UE coordination group, 14:00-14:30")."""
-    labels = lexicon().find(text, start, end)
+    lex = lexicon()
+    low = lowered(text)
+    if (
+        low is not None
+        and lex.group_words is not None
+        and not any(low.find(w, start, end) >= 0 for w in lex.group_words)
+    ):
+        return None  # no group label can be written here
+    labels = lex.find(text, start, end)
     group = next((lab for lab in labels if lab.entry.kind == "group"), None)
     if group is None:
         return None
