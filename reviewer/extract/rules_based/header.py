@@ -407,10 +407,18 @@ _DISC_TITLE = [
 ]
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def discipline(note: Note, people: list[Person]) -> ValueFact | None:
     text = note.text
     # The title: the first two non-empty lines.
-    lines = [ln for ln in re.finditer(r"[^\n]+", text) if ln.group(0).strip()][:2]
+    lines: list[re.Match[str]] = []
+    for ln in _LINE.finditer(text):
+        if ln.group(0).strip():
+            lines.append(ln)
+            if len(lines) == 2:
+                break
     for ln in lines:
         hits = []
         for disc, rx in _DISC_TITLE:
@@ -515,9 +523,22 @@ _ROLE_CRED_RE = re.compile(r"(?<![A-Za-z])" + ROLE_CRED + r"(?![A-Za-z])")
 _ROLE_CRED = Gated(_ROLE_CRED_RE, cs=tuple(_ROLE_CREDS), word=True)
 
 
+# The matches of the last text read (some notes are read twice: see ``extract_facts``).
+_LABELLED_MEMO: tuple[str, list[re.Match]] = ("", [])
+
+
 def _labelled_matches(text: str) -> list[re.Match]:
     """``_LABELLED_PERSON`` matches, searched only in windows that end at a credential (the
     pattern cannot match elsewhere; scanning the whole note with it was the header's hot spot)."""
+    global _LABELLED_MEMO
+    if _LABELLED_MEMO[0] is text:
+        return _LABELLED_MEMO[1]
+    out = _labelled_scan(text)
+    _LABELLED_MEMO = (text, out)
+    return out
+
+
+def _labelled_scan(text: str) -> list[re.Match]:
     windows: list[list[int]] = []
     for c in _ROLE_CRED.finditer(text):
         line_start = text.rfind("\n", 0, c.start()) + 1
