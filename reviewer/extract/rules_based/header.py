@@ -621,6 +621,9 @@ def assistant(
     codes: list[str] = []
     first = None
     for start, end, code in blocks:
+        # (Every mention holds "TA" or "SLPA": str.find rules most blocks out first.)
+        if text.find("TA", start, end) < 0 and text.find("SLPA", start, end) < 0:
+            continue
         m = _ASSISTANT_MENTION.search(text, start, end)
         if m:
             first = first or m

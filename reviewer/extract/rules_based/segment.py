@@ -189,11 +189,18 @@ _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
         ),
     ),
 ]
-# A literal every kind above needs (any case): a clause without one has none of them.
-_NB_WORDS = (
-    "other", "different", "second", "step", "phone", "answer",  # other_patient
-    "set", "equipment", "wait", "document", "charting", "break", "rest",
-)  # fmt: skip
+# The literals each kind above needs, one of them at least (any case): a clause without one
+# has no such time.
+_NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "other_patient": ("other", "different", "second", "step", "phone", "answer"),
+    "setup": ("set", "equipment"),
+    "waiting": ("wait",),
+    "documentation": ("document", "charting"),
+    "toileting": ("break",),
+    "break": ("break",),
+    "rest": ("rest",),
+}
+_NB_WORDS = tuple(dict.fromkeys(w for words in _NB_KIND_WORDS.values() for w in words))
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
     re.IGNORECASE,
@@ -205,6 +212,15 @@ _NB_EXCLUDED = re.compile(
 )
 _NB_MIN = re.compile(r"(?P<n>\d{1,2})\s*(?:min(?:ute)?s?\b|')", re.IGNORECASE)
 _ASSISTANT_IN_BLOCK = re.compile(r"\b(?:PTA|OTA|COTA(?:/L)?|SLPA)\b")
+
+
+def _assistant_in(text: str, start: int, end: int) -> bool:
+    """An assistant's credential in ``text[start:end]``."""
+    # Every match holds "TA" (PTA, OTA, COTA) or "SLPA": str.find rules most blocks out faster
+    # than the pattern, which has no literal prefix to scan for.
+    if text.find("TA", start, end) < 0 and text.find("SLPA", start, end) < 0:
+        return False
+    return _ASSISTANT_IN_BLOCK.search(text, start, end) is not None
 
 
 @dataclass
@@ -786,17 +802,18 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
     text = note.text
     block = text[start:end]
     if fold_safe(block):
-        low = block.lower()
-        if not any(w in low for w in _NB_WORDS):
+        block_low = block.lower()
+        if not any(w in block_low for w in _NB_WORDS):
             return []  # no clause of the block holds a word every kind needs (below)
     out: list[NonBillable] = []
     for s, e in _clauses(text, start, end):
         clause = text[s:e]
-        if fold_safe(clause):
-            low = clause.lower()
-            if not any(w in low for w in _NB_WORDS):
-                continue
+        low = clause.lower() if fold_safe(clause) else None
+        if low is not None and not any(w in low for w in _NB_WORDS):
+            continue
         for kind, rx in _NB_KINDS:
+            if low is not None and not any(w in low for w in _NB_KIND_WORDS[kind]):
+                continue  # (the pattern cannot match)
             km = rx.search(clause)
             if not km:
                 continue
@@ -938,7 +955,7 @@ def build_interventions(
             if label
             else (b.cand.code[0] if b.cand.code else text[b.start : b.cand.head_end].strip())
         )
-        by_assistant = True if _ASSISTANT_IN_BLOCK.search(text, b.start, b.end) else None
+        by_assistant = True if _assistant_in(text, b.start, b.end) else None
         out.append(
             (
                 b,
