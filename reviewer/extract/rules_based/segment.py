@@ -273,8 +273,13 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _head_end(text: str, start: int, end: int) -> int:
-    m = _LABEL_COLON.search(text, start, min(end, start + 140))
-    return m.start() if m else min(end, start + 120)
+    stop = min(end, start + 140)
+    # (Every match holds a ":" or a "-"; str.find rules the rest out faster than the pattern.)
+    if text.find(":", start, stop) >= 0 or text.find("-", start, stop) >= 0:
+        m = _LABEL_COLON.search(text, start, stop)
+        if m:
+            return m.start()
+    return min(end, start + 120)
 
 
 def _adjacent_duration(
@@ -355,7 +360,12 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     if label is not None:
         pre = _PREFIX_RE.match(text, pos, label.start)
         at_start = pre is not None and pre.end() == label.start
-    code_m = CODE_RE.search(text, content, head_end)
+    # (A code starts with "9" or "G0": str.find rules most heads out faster than the pattern.)
+    code_m = (
+        CODE_RE.search(text, content, head_end)
+        if text.find("9", content, head_end) >= 0 or text.find("G0", content, head_end) >= 0
+        else None
+    )
     code = (code_m.group(0).upper(), code_m.start(), code_m.end()) if code_m else None
     # Neither a label nor a code: no intervention (most lines; decided before any time is read).
     if label is None and code is None:
@@ -463,6 +473,11 @@ def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # A split follows a ".", "!" or "?" (the one before ``start`` included): without one the
+    # range is one sentence.
+    before = max(0, start - 1)
+    if all(text.find(c, before, end) < 0 for c in ".!?"):
+        return [(start, end)]
     out, pos = [], start
     for m in _SENTENCE_SPLIT.finditer(text, start, end):
         out.append((pos, m.start()))
