@@ -174,6 +174,10 @@ _SUPERVISOR_LABEL = re.compile(
 )
 
 
+_CRED_SPLIT = re.compile(r"\s*,\s*|\s+(?=[A-Z])")
+_CAPITAL_CREDS = re.compile(r"[A-Z/\-, ]+(?:PhD)?")
+
+
 def _role(creds: list[str]) -> str | None:
     roles = [_CRED_ROLE[c.upper()] for c in creds if c.upper() in _CRED_ROLE]
     for preferred in ("PT", "OT", "SLP"):
@@ -183,18 +187,14 @@ def _role(creds: list[str]) -> str | None:
 
 
 def _split_creds(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"\s*,\s*|\s+(?=[A-Z])", text) if c.strip()]
+    return [c.strip() for c in _CRED_SPLIT.split(text) if c.strip()]
 
 
 def _case_ok(name: str, creds: str) -> bool:
     """Credentials are written in capitals; a name is not a sentence ("Standing at bar, PT ...")."""
     if not any(ch.isupper() for ch in creds.replace("/", "")):
         return False
-    return (
-        creds == creds.upper()
-        or creds in ("PhD",)
-        or bool(re.fullmatch(r"[A-Z/\-, ]+(?:PhD)?", creds))
-    )
+    return creds == creds.upper() or creds in ("PhD",) or bool(_CAPITAL_CREDS.fullmatch(creds))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -282,6 +282,13 @@ def _head_end(text: str, start: int, end: int) -> int:
     return min(end, start + 120)
 
 
+# A gap that ends in ",", "(", "=", "x" or "-" (then perhaps "~", "approx", "about"): the
+# duration after it is written as the anchor's ("TherEx, ~15 min", "NMR x 25 min").
+_GAP_LEAD_IN = re.compile(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$")
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+
+
 def _adjacent_duration(
     text: str, durations: list[Duration], anchors: list[int], head_end: int
 ) -> Duration | None:
@@ -297,11 +304,12 @@ def _adjacent_duration(
             return d
         if (
             len(gap) <= 45
-            and re.search(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$", gap)
-            and not re.search(r"[:;]", gap)
+            and _GAP_LEAD_IN.search(gap)
+            and ":" not in gap
+            and ";" not in gap
             # From the line's start, past other numbers ("done in 3 min 10 s (5 min ...)"), the
             # duration belongs to something else.
-            and not (gap_from == anchors[0] and re.search(r"\d", gap))
+            and not (gap_from == anchors[0] and _DIGIT.search(gap))
         ):
             return d
     return None
@@ -702,7 +710,7 @@ def find_blocks(note: Note) -> list[_Block]:
         sec = _SECTION_RE.match(raw)
         if sec:
             name = (sec.group("sec") or sec.group("letter") or "").lower()
-            kind = _SECTION_KINDS.get(re.sub(r"\s+", " ", name), "other")
+            kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
             close()
             if kind == "objective":
