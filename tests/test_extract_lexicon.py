@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reviewer.extract.rules_based.lexicon import lexicon
@@ -106,3 +108,19 @@ def test_a_label_naming_a_place_is_not_a_label(text):
 )
 def test_a_label_followed_by_other_words_is_still_a_label(text, code):
     assert [c for _, c in labels(text)][:1] == [code]
+
+
+def test_every_group_label_holds_one_of_the_group_words():
+    lex = lexicon()
+    assert lex.group_words
+    corpus = Path(__file__).parent / "fixtures" / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+    texts += [key for key, entry in lex.phrases.items() if entry.kind == "group"]
+    texts += ["GROUP TX 10:00-10:30", "Balance  Class", "exercise-class", "Fall-prevention CLASS."]
+    seen = 0
+    for text in texts:
+        for lab in lex.find(text):
+            if lab.entry.kind == "group":
+                seen += 1
+                assert any(w in lab.text.lower() for w in lex.group_words), lab.text
+    assert seen >= len(texts) - len(list(corpus.glob("*.txt")))

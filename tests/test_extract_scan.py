@@ -53,3 +53,31 @@ def test_lexicon_phrases_grouped_by_first_letter_match_like_the_plain_alternatio
     for text in TEXTS:
         plain = _spans(lex.phrase_re.finditer(text))
         assert _spans(lex.ascii_phrase_re.finditer(text)) == plain
+
+
+@pytest.mark.parametrize("gated", GATED, ids=lambda g: g.rx.pattern[:24])
+def test_first_is_the_first_match_of_a_range_when_it_starts_early_enough(gated):
+    for text in TEXTS:
+        for start in range(0, len(text), 37):
+            end = min(len(text), start + 90)
+            matches = list(gated.rx.finditer(text, start, end))
+            for upto in (start, start + 5, start + 40):
+                expected = matches[0].span() if matches and matches[0].start() <= upto else None
+                found = gated.first(text, start, upto, end)
+                assert (found and found.span()) == expected
+
+
+@pytest.mark.parametrize("gated", GATED, ids=lambda g: g.rx.pattern[:24])
+def test_may_match_is_false_only_where_nothing_matches(gated):
+    for text in TEXTS:
+        for start in range(0, len(text), 11):
+            end = min(len(text), start + 60)
+            if not gated.may_match(text, start, end):
+                assert gated.rx.search(text, start, end) is None
+
+
+@pytest.mark.parametrize("gated", GATED, ids=lambda g: g.rx.pattern[:24])
+def test_all_is_every_match_of_the_whole_text(gated):
+    for text in TEXTS:
+        assert _spans(gated.all(text)) == _spans(gated.rx.finditer(text))
+        assert gated.all(text) is gated.all(text)

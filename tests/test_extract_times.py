@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from reviewer.extract.rules_based.timeparse import DATE_RE, find_durations, find_spans, parse_date
+from reviewer.extract.rules_based.timeparse import (
+    DATE_RE,
+    find_durations,
+    find_spans,
+    leading_span,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -195,3 +203,19 @@ def test_compact_hour_and_minute_durations(text, minutes):
 @pytest.mark.parametrize("text", ["1h05x", "1h65", "R1h05"])
 def test_compact_durations_need_a_clean_end(text):
     assert find_durations(text) == []
+
+
+def test_leading_span_is_the_first_span_when_it_opens_the_range():
+    text = (
+        "from 9:00 to 9:25 TherEx\n10:00-10:25 NMR\nFrom 3-4 pm then 2:00-2:25 pm\n"
+        "x 3-4 reps 9:58a-10:21a\n  0900-0925 gait\nfrom 1.25-1.50 lb, 10:00-10:30\n"
+    )
+    for start in range(len(text)):
+        for end in (len(text), text.find("\n", start) if "\n" in text[start:] else len(text)):
+            if end <= start:
+                continue
+            m = re.compile(r"(?:from\s+)?", re.IGNORECASE).match(text, start, end)
+            upto = m.end() if m else start
+            spans = find_spans(text, start, end)
+            expected = spans[0] if spans and spans[0].pos <= upto else None
+            assert leading_span(text, start, upto, end) == expected

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.errors import InputError
-from reviewer.intake import MAX_NOTE_BYTES, _normalise_slow, normalise, prepare
+from reviewer.intake import _REPLACE, MAX_NOTE_BYTES, _normalise_slow, normalise, prepare
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,16 @@ def test_fast_and_slow_normalisation_agree(text):
     assert list(fast.index_map) == list(slow.index_map)
     for i in range(len(fast.text)):
         assert fast.span(i, i + 1).text == slow.span(i, i + 1).text
+
+
+_ONE_FOR_ONE_KEYS = [k for k, v in _REPLACE.items() if len(v) == 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*_ONE_FOR_ONE_KEYS, *"ab -'\"x*\u00e9"]), max_size=80))
+def test_one_for_one_replacements_are_a_translation(text):
+    """Every replaced character, wherever it stands, becomes its replacement (as
+    ``str.translate`` would make it), and the offsets are kept."""
+    note = normalise(text)
+    assert note.text == text.translate(str.maketrans({k: _REPLACE[k] for k in _ONE_FOR_ONE_KEYS}))
+    assert list(note.index_map) == list(range(len(text) + 1))

@@ -3,8 +3,8 @@
 A case-insensitive pattern that opens with a word boundary and an alternation of words has no
 literal prefix, so ``re`` tries the whole pattern at every character of the note. When every
 match must start at one of a few literal words (or a short run of ``lead`` characters before
-one), :class:`Gated` finds those words with ``str.find`` on the lower-cased text and tries the
-pattern only there (a range of the text is searched through the places found once in the whole
+one), :class:`Gated` finds those words on the lower-cased text (the words of all patterns at
+once, with an Aho-Corasick automaton: one pass per text) and tries the pattern only there (a range of the text is searched through the places found once in the whole
 text). The matches are exactly the pattern's own: every position where a match can start is
 tried, in order, and ``finditer``'s non-overlapping rule is kept. Text holding one
 of the four characters that match an ASCII letter case-insensitively without lower-casing to it
@@ -18,14 +18,29 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 
+import ahocorasick
+
 # The only characters that ``re.IGNORECASE`` matches to an ASCII character other than through
 # ``str.lower()`` (and the only one whose lower case is two characters: U+0130).
 _FOLD_SPECIAL = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+# The answer for the last non-ASCII text (by identity): the lexicon asks it of the whole note
+# for every line it reads, and the search reads the whole note.
+_LAST_FOLD: tuple[str, bool] = ("", True)
+
+
 def fold_safe(text: str) -> bool:
     """True when case-insensitive matching of ASCII patterns in ``text`` is plain ASCII case."""
-    return text.isascii() or _FOLD_SPECIAL.search(text) is None
+    global _LAST_FOLD
+    if text.isascii():
+        return True
+    last = _LAST_FOLD
+    if last[0] is text:
+        return last[1]
+    safe = _FOLD_SPECIAL.search(text) is None
+    _LAST_FOLD = (text, safe)
+    return safe
 
 
 @lru_cache(maxsize=32)
@@ -40,7 +55,63 @@ _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 @lru_cache(maxsize=16)
 def _starts_of(rx: re.Pattern, text: str) -> tuple[int, ...]:
     """Where ``rx`` matches in ``text`` (shared by the patterns that start at a digit)."""
-    return tuple(m.start() for m in rx.finditer(text))
+    return tuple([m.start() for m in rx.finditer(text)])
+
+
+class _Literals:
+    """The literals of every :class:`Gated` pattern, found in one pass over a text.
+
+    Two Aho-Corasick automata (the case-insensitive literals over the lower-cased text, the
+    exact-case ones over the text) report every occurrence of every literal, overlapping ones
+    too, as a ``str.find`` loop per literal and pattern would. The occurrences of the last text
+    are remembered (by identity), so each pattern then reads its own literals' places."""
+
+    def __init__(self) -> None:
+        self.low_words: set[str] = set()
+        self.cs_words: set[str] = set()
+        self._automata: tuple[ahocorasick.Automaton | None, ahocorasick.Automaton | None] | None
+        self._automata = None
+        self._last: tuple[str, dict[str, list[int]], dict[str, list[int]]] = ("", {}, {})
+
+    def add(self, low_words: tuple[str, ...], cs_words: tuple[str, ...]) -> None:
+        self.low_words.update(low_words)
+        self.cs_words.update(cs_words)
+        self._automata = None
+        self._last = ("", {}, {})
+
+    def hits(self, text: str, low: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Start offsets of each literal: (case-insensitive ones in ``low``, exact in ``text``)."""
+        last = self._last
+        if last[0] is text:
+            return last[1], last[2]
+        if self._automata is None:
+            self._automata = (_automaton(self.low_words), _automaton(self.cs_words))
+        out: list[dict[str, list[int]]] = []
+        for ac, hay in zip(self._automata, (low, text), strict=True):
+            found: dict[str, list[int]] = {}
+            if ac is not None:
+                for end, w in ac.iter(hay):
+                    starts = found.get(w)
+                    if starts is None:
+                        found[w] = [end - len(w) + 1]
+                    else:
+                        starts.append(end - len(w) + 1)
+            out.append(found)
+        self._last = (text, out[0], out[1])
+        return out[0], out[1]
+
+
+def _automaton(words: set[str]) -> ahocorasick.Automaton | None:
+    if not words:
+        return None
+    ac = ahocorasick.Automaton()
+    for w in words:
+        ac.add_word(w, w)
+    ac.make_automaton()
+    return ac
+
+
+_LITERALS = _Literals()
 
 
 class Gated:
@@ -55,7 +126,7 @@ class Gated:
     The places are found once per text (the last text is remembered), so that many searches
     in ranges of one note (its lines, its sentences) cost a lookup each."""
 
-    __slots__ = ("rx", "ci", "cs", "lead", "starts", "word", "inner", "_last")
+    __slots__ = ("rx", "ci", "cs", "lead", "starts", "word", "inner", "_last", "_all")
 
     def __init__(
         self,
@@ -75,6 +146,8 @@ class Gated:
         self.word = word
         self.inner = inner
         self._last: tuple[str, list[int] | None] = ("", [])
+        self._all: tuple[str, list[re.Match]] = ("", [])
+        _LITERALS.add(ci + inner, cs)
 
     def _places(self, text: str) -> list[int] | None:
         """Sorted places where a match of ``rx`` may start in ``text`` (None: not fold-safe)."""
@@ -87,17 +160,16 @@ class Gated:
             return None
         found: set[int] = set()
         word = self.word
-        for words, hay, bounded in (
-            (self.ci, low, word),
-            (self.cs, text, word),
-            (self.inner, low, False),
+        low_hits, cs_hits = _LITERALS.hits(text, low)
+        for words, hits, bounded in (
+            (self.ci, low_hits, word),
+            (self.cs, cs_hits, word),
+            (self.inner, low_hits, False),
         ):
             for w in words:
-                i = hay.find(w)
-                while i >= 0:
+                for i in hits.get(w, ()):
                     if not (bounded and i and low[i - 1] in _ASCII_LOWER):
                         found.add(i)
-                    i = hay.find(w, i + 1)
         if self.starts is not None:
             found.update(_starts_of(self.starts, text))
         lead = self.lead
@@ -143,3 +215,39 @@ class Gated:
             if m is not None:
                 return m
         return None
+
+    def first(self, text: str, pos: int, upto: int, endpos: int) -> re.Match | None:
+        """The first match of ``finditer(text, pos, endpos)`` when it starts at or before
+        ``upto``, else None (found without trying the places after ``upto``)."""
+        stop = min(endpos, len(text))
+        places = self._places(text)
+        if places is None:
+            m = self.rx.search(text, pos, stop)
+            return m if m is not None and m.start() <= upto else None
+        match = self.rx.match
+        for k in range(bisect_left(places, pos), len(places)):
+            start = places[k]
+            if start > upto or start >= stop:
+                return None
+            m = match(text, start, stop)
+            if m is not None:
+                return m
+        return None
+
+    def may_match(self, text: str, pos: int, endpos: int) -> bool:
+        """False when no match can start in ``text[pos:endpos]`` (no place there)."""
+        places = self._places(text)
+        if places is None:
+            return True
+        k = bisect_left(places, pos)
+        return k < len(places) and places[k] < min(endpos, len(text))
+
+    def all(self, text: str) -> list[re.Match]:
+        """``list(self.finditer(text))`` over the whole text, remembered for the last text
+        (several readers of one note scan it whole for the same pattern)."""
+        last = self._all
+        if last[0] is text:
+            return last[1]
+        found = list(self.finditer(text))
+        self._all = (text, found)
+        return found

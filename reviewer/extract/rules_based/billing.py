@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.facts import BilledLine
 from reviewer.intake import Note
 
@@ -325,10 +326,18 @@ def _space_table(
 
 def is_billing_header(line: str) -> bool:
     """A billing table's header row (``CPT | Mod | Units``, ``Code    Units``)."""
+    if fold_safe(line):
+        # Every shape needs a units column, whose header names units or a quantity.
+        low = line.lower()
+        if "unit" not in low and "qty" not in low and "quantit" not in low:
+            return False
     if "|" in line:
         cells = _cells(line)
         return any(_HEAD_CODE.match(c) for c in cells) and any(_HEAD_UNITS.match(c) for c in cells)
     return _space_header(line) is not None
+
+
+_BILLING_COMMENT = re.compile(r"\s*billing\s+comment", re.IGNORECASE)
 
 
 def extract_billed(note: Note) -> list[BilledLine]:
@@ -345,13 +354,16 @@ def extract_billed(note: Note) -> list[BilledLine]:
                 billed.extend(table[0])
                 i = table[1]
                 continue
-        space_cols = _space_header(text) if i + 1 < len(lines) else None
-        if space_cols is not None and _ROW_START.match(lines[i + 1].text):
-            rows, i = _space_table(note, lines, i, space_cols)
-            billed.extend(rows)
-            continue
+        # A space-aligned billing table: its header, then a row that starts with a code (the
+        # cheaper test first).
+        if i + 1 < len(lines) and _ROW_START.match(lines[i + 1].text):
+            space_cols = _space_header(text)
+            if space_cols is not None:
+                rows, i = _space_table(note, lines, i, space_cols)
+                billed.extend(rows)
+                continue
         km = KEYWORD_RE.match(text)
-        if km and not re.match(r"\s*billing\s+comment", text, re.I):
+        if km and not _BILLING_COMMENT.match(text):
             found = _entries(note, line, km.end(), bare=True)
             billed.extend(found)
             # A heading ("Charges:", "Billing") followed by one code per line.

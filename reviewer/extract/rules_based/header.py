@@ -119,7 +119,6 @@ SIGNATURE_RE = re.compile(
     + r"(?P<tail>[^\n]*)$",
     re.MULTILINE | re.IGNORECASE,
 )
-_SIGNATURE = Gated(SIGNATURE_RE, starts=re.compile(r"^", re.MULTILINE))
 # Another signer on the same line ("Renata Quist, PT, DPT      Dominic Ashworth, PTA").
 _TAIL_PERSON = re.compile(r"(?:&|\band\b|/|\||;)?[ \t]*(?-i:" + NAME + r")\s*,?\s*" + CREDS)
 _UNSIGNED = re.compile(
@@ -175,6 +174,10 @@ _SUPERVISOR_LABEL = re.compile(
 )
 
 
+_CRED_SPLIT = re.compile(r"\s*,\s*|\s+(?=[A-Z])")
+_CAPITAL_CREDS = re.compile(r"[A-Z/\-, ]+(?:PhD)?")
+
+
 def _role(creds: list[str]) -> str | None:
     roles = [_CRED_ROLE[c.upper()] for c in creds if c.upper() in _CRED_ROLE]
     for preferred in ("PT", "OT", "SLP"):
@@ -184,18 +187,14 @@ def _role(creds: list[str]) -> str | None:
 
 
 def _split_creds(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"\s*,\s*|\s+(?=[A-Z])", text) if c.strip()]
+    return [c.strip() for c in _CRED_SPLIT.split(text) if c.strip()]
 
 
 def _case_ok(name: str, creds: str) -> bool:
     """Credentials are written in capitals; a name is not a sentence ("Standing at bar, PT ...")."""
     if not any(ch.isupper() for ch in creds.replace("/", "")):
         return False
-    return (
-        creds == creds.upper()
-        or creds in ("PhD",)
-        or bool(re.fullmatch(r"[A-Z/\-, ]+(?:PhD)?", creds))
-    )
+    return creds == creds.upper() or creds in ("PhD",) or bool(_CAPITAL_CREDS.fullmatch(creds))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,10 +407,18 @@ _DISC_TITLE = [
 ]
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def discipline(note: Note, people: list[Person]) -> ValueFact | None:
     text = note.text
     # The title: the first two non-empty lines.
-    lines = [ln for ln in re.finditer(r"[^\n]+", text) if ln.group(0).strip()][:2]
+    lines: list[re.Match[str]] = []
+    for ln in _LINE.finditer(text):
+        if ln.group(0).strip():
+            lines.append(ln)
+            if len(lines) == 2:
+                break
     for ln in lines:
         hits = []
         for disc, rx in _DISC_TITLE:
@@ -474,7 +481,8 @@ def signature(note: Note) -> Signature | None:
     """The last signature line: a name with credentials standing alone (optionally 'Signed:')."""
     text = note.text
     best = None
-    for m in _SIGNATURE.finditer(text):
+    # (Anchored at line starts, the pattern fails at once elsewhere: ``re`` scans it quickly.)
+    for m in SIGNATURE_RE.finditer(text):
         if not _case_ok(m.group("name"), m.group("creds")):
             continue
         line_start = text.rfind("\n", 0, m.start() + 1) + 1
@@ -515,9 +523,22 @@ _ROLE_CRED_RE = re.compile(r"(?<![A-Za-z])" + ROLE_CRED + r"(?![A-Za-z])")
 _ROLE_CRED = Gated(_ROLE_CRED_RE, cs=tuple(_ROLE_CREDS), word=True)
 
 
+# The matches of the last text read (some notes are read twice: see ``extract_facts``).
+_LABELLED_MEMO: tuple[str, list[re.Match]] = ("", [])
+
+
 def _labelled_matches(text: str) -> list[re.Match]:
     """``_LABELLED_PERSON`` matches, searched only in windows that end at a credential (the
     pattern cannot match elsewhere; scanning the whole note with it was the header's hot spot)."""
+    global _LABELLED_MEMO
+    if _LABELLED_MEMO[0] is text:
+        return _LABELLED_MEMO[1]
+    out = _labelled_scan(text)
+    _LABELLED_MEMO = (text, out)
+    return out
+
+
+def _labelled_scan(text: str) -> list[re.Match]:
     windows: list[list[int]] = []
     for c in _ROLE_CRED.finditer(text):
         line_start = text.rfind("\n", 0, c.start()) + 1
@@ -600,6 +621,9 @@ def assistant(
     codes: list[str] = []
     first = None
     for start, end, code in blocks:
+        # (Every mention holds "TA" or "SLPA": str.find rules most blocks out first.)
+        if text.find("TA", start, end) < 0 and text.find("SLPA", start, end) < 0:
+            continue
         m = _ASSISTANT_MENTION.search(text, start, end)
         if m:
             first = first or m

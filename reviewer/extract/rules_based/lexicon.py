@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -68,6 +69,9 @@ class Lexicon:
     place_re: re.Pattern
     phrases: dict[str, Entry] = field(default_factory=dict)
     abbrevs: dict[str, Entry] = field(default_factory=dict)
+    #: Lower-case words one of which every group/class label holds as written (see
+    #: ``_group_words``); None when some group label has no such word.
+    group_words: tuple[str, ...] | None = None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Label]:
         """Every label in ``text[start:end]``, in order, overlapping matches resolved longest-first."""
@@ -191,6 +195,27 @@ def _spellings_of_first_word(phrase: str) -> list[str]:
     return [words[0]]
 
 
+def _group_words(phrases: dict[str, Entry], abbrevs: dict[str, Entry]) -> tuple[str, ...] | None:
+    """A word of each group label that every spelling of it writes as is (a word with no
+    variants): a text without any of them (in any case) holds no group label."""
+    choices: list[list[str]] = []
+    for key, entry in phrases.items():
+        if entry.kind != "group":
+            continue
+        parts = key.split(" ")
+        # A one-word phrase is matched as written; in a longer one a word with variants may be
+        # written another way, any other as written.
+        plain = parts if len(parts) == 1 else [w for w in parts if w not in _VARIANT_RX]
+        if not plain:
+            return None
+        choices.append(plain)
+    # Of each phrase's words, the one most group phrases share ("group", "class"): few words.
+    shared = Counter(w for plain in choices for w in set(plain))
+    words = {max(plain, key=lambda w: shared[w]) for plain in choices}
+    words.update(a.lower() for a, entry in abbrevs.items() if entry.kind == "group")
+    return tuple(sorted(words))
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     raw = json.loads(VOCAB_FILE.read_text(encoding="utf-8"))
@@ -227,4 +252,5 @@ def lexicon() -> Lexicon:
         not_label_re=re.compile("(?:" + (not_alt or "(?!)") + ")" + _BOUND_R, re.IGNORECASE),
         phrases=phrases,
         abbrevs=abbrevs,
+        group_words=_group_words(phrases, abbrevs),
     )

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reviewer.extract.rules_based._scan import fold_safe
+from reviewer.extract.rules_based._scan import fold_safe, lowered
 from reviewer.extract.rules_based.billing import (
     CODE_RE,
     CODE_START_RE,
@@ -29,7 +29,13 @@ from reviewer.extract.rules_based.billing import (
     is_billing_header,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
-from reviewer.extract.rules_based.timeparse import Clock, Duration, find_durations, find_spans
+from reviewer.extract.rules_based.timeparse import (
+    Clock,
+    Duration,
+    find_durations,
+    find_spans,
+    leading_span,
+)
 from reviewer.extract.rules_based.totals import is_totals_line_at
 from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
 from reviewer.intake import Note
@@ -183,11 +189,18 @@ _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
         ),
     ),
 ]
-# A literal every kind above needs (any case): a clause without one has none of them.
-_NB_WORDS = (
-    "other", "different", "second", "step", "phone", "answer",  # other_patient
-    "set", "equipment", "wait", "document", "charting", "break", "rest",
-)  # fmt: skip
+# The literals each kind above needs, one of them at least (any case): a clause without one
+# has no such time.
+_NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "other_patient": ("other", "different", "second", "step", "phone", "answer"),
+    "setup": ("set", "equipment"),
+    "waiting": ("wait",),
+    "documentation": ("document", "charting"),
+    "toileting": ("break",),
+    "break": ("break",),
+    "rest": ("rest",),
+}
+_NB_WORDS = tuple(dict.fromkeys(w for words in _NB_KIND_WORDS.values() for w in words))
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
     re.IGNORECASE,
@@ -199,6 +212,15 @@ _NB_EXCLUDED = re.compile(
 )
 _NB_MIN = re.compile(r"(?P<n>\d{1,2})\s*(?:min(?:ute)?s?\b|')", re.IGNORECASE)
 _ASSISTANT_IN_BLOCK = re.compile(r"\b(?:PTA|OTA|COTA(?:/L)?|SLPA)\b")
+
+
+def _assistant_in(text: str, start: int, end: int) -> bool:
+    """An assistant's credential in ``text[start:end]``."""
+    # Every match holds "TA" (PTA, OTA, COTA) or "SLPA": str.find rules most blocks out faster
+    # than the pattern, which has no literal prefix to scan for.
+    if text.find("TA", start, end) < 0 and text.find("SLPA", start, end) < 0:
+        return False
+    return _ASSISTANT_IN_BLOCK.search(text, start, end) is not None
 
 
 @dataclass
@@ -251,8 +273,20 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _head_end(text: str, start: int, end: int) -> int:
-    m = _LABEL_COLON.search(text, start, min(end, start + 140))
-    return m.start() if m else min(end, start + 120)
+    stop = min(end, start + 140)
+    # (Every match holds a ":" or a "-"; str.find rules the rest out faster than the pattern.)
+    if text.find(":", start, stop) >= 0 or text.find("-", start, stop) >= 0:
+        m = _LABEL_COLON.search(text, start, stop)
+        if m:
+            return m.start()
+    return min(end, start + 120)
+
+
+# A gap that ends in ",", "(", "=", "x" or "-" (then perhaps "~", "approx", "about"): the
+# duration after it is written as the anchor's ("TherEx, ~15 min", "NMR x 25 min").
+_GAP_LEAD_IN = re.compile(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$")
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
 
 
 def _adjacent_duration(
@@ -270,11 +304,12 @@ def _adjacent_duration(
             return d
         if (
             len(gap) <= 45
-            and re.search(r"(?:[,(=]|\bx|-)\s*(?:~|approx\.?\s*|about\s+)?$", gap)
-            and not re.search(r"[:;]", gap)
+            and _GAP_LEAD_IN.search(gap)
+            and ":" not in gap
+            and ";" not in gap
             # From the line's start, past other numbers ("done in 3 min 10 s (5 min ...)"), the
             # duration belongs to something else.
-            and not (gap_from == anchors[0] and re.search(r"\d", gap))
+            and not (gap_from == anchors[0] and _DIGIT.search(gap))
         ):
             return d
     return None
@@ -305,11 +340,9 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     while pos < end and text[pos] in " \t":
         pos += 1
     content = pos
-    spans = find_spans(text, pos, end)
-    lead_span = None
     m_from = _FROM.match(text, pos, end)
-    if spans and spans[0].pos <= (m_from.end() if m_from else pos):
-        lead_span = spans[0]
+    lead_span = leading_span(text, pos, m_from.end() if m_from else pos, end)
+    if lead_span is not None:
         pos = lead_span.endpos
         dur_paren = _DUR_PAREN.match(text, pos, end)
         if dur_paren:
@@ -335,8 +368,21 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     if label is not None:
         pre = _PREFIX_RE.match(text, pos, label.start)
         at_start = pre is not None and pre.end() == label.start
-    code_m = CODE_RE.search(text, content, head_end)
+    # (A code starts with "9" or "G0": str.find rules most heads out faster than the pattern.)
+    code_m = (
+        CODE_RE.search(text, content, head_end)
+        if text.find("9", content, head_end) >= 0 or text.find("G0", content, head_end) >= 0
+        else None
+    )
     code = (code_m.group(0).upper(), code_m.start(), code_m.end()) if code_m else None
+    # Neither a label nor a code: no intervention (most lines; decided before any time is read).
+    if label is None and code is None:
+        return None
+    cand_label = label
+    if label is not None and label.entry.strength == "weak" and not at_start:
+        cand_label = next((lab for lab in labels[1:] if lab.entry.strength == "strong"), None)
+        if cand_label is None and code is None:
+            return None
     # Time written right after the label's colon ("NMR: 10:00-10:25", "TherEx (97110): 15 min").
     after = (
         _AFTER_COLON.match(text, head_end, end)
@@ -344,7 +390,11 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
         else None
     )
     span = lead_span or next(
-        (s for s in spans if s.pos < head_end or (after is not None and s.pos == after.end())),
+        (
+            s
+            for s in find_spans(text, content, end)
+            if s.pos < head_end or (after is not None and s.pos == after.end())
+        ),
         None,
     )
     anchors = [content]
@@ -372,13 +422,7 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     if duration is None and lead_dur is not None:
         found = find_durations(text, lead_dur.start(), lead_dur.end())
         duration = found[0] if found else None
-    if label is None and code is None:
-        return None
-    if label is not None and label.entry.strength == "weak" and not at_start:
-        label = next((lab for lab in labels[1:] if lab.entry.strength == "strong"), None)
-        if label is None and code is None:
-            return None
-    return _Cand(content, label, at_start, span, duration, code, head_end)
+    return _Cand(content, cand_label, at_start, span, duration, code, head_end)
 
 
 def _label_colon_start(text: str, c: _Cand) -> bool:
@@ -395,7 +439,15 @@ def _label_colon_start(text: str, c: _Cand) -> bool:
 
 def _group_session(text: str, start: int, end: int) -> _Cand | None:
     """A header line that is a group/class session ("Session: UE coordination group, 14:00-14:30")."""
-    labels = lexicon().find(text, start, end)
+    lex = lexicon()
+    low = lowered(text)
+    if (
+        low is not None
+        and lex.group_words is not None
+        and not any(low.find(w, start, end) >= 0 for w in lex.group_words)
+    ):
+        return None  # no group label can be written here
+    labels = lex.find(text, start, end)
     group = next((lab for lab in labels if lab.entry.kind == "group"), None)
     if group is None:
         return None
@@ -429,6 +481,11 @@ def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # A split follows a ".", "!" or "?" (the one before ``start`` included): without one the
+    # range is one sentence.
+    before = max(0, start - 1)
+    if all(text.find(c, before, end) < 0 for c in ".!?"):
+        return [(start, end)]
     out, pos = [], start
     for m in _SENTENCE_SPLIT.finditer(text, start, end):
         out.append((pos, m.start()))
@@ -653,7 +710,7 @@ def find_blocks(note: Note) -> list[_Block]:
         sec = _SECTION_RE.match(raw)
         if sec:
             name = (sec.group("sec") or sec.group("letter") or "").lower()
-            kind = _SECTION_KINDS.get(re.sub(r"\s+", " ", name), "other")
+            kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
             close()
             if kind == "objective":
@@ -766,14 +823,20 @@ def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
 
 def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
     text = note.text
+    block = text[start:end]
+    if fold_safe(block):
+        block_low = block.lower()
+        if not any(w in block_low for w in _NB_WORDS):
+            return []  # no clause of the block holds a word every kind needs (below)
     out: list[NonBillable] = []
     for s, e in _clauses(text, start, end):
         clause = text[s:e]
-        if fold_safe(clause):
-            low = clause.lower()
-            if not any(w in low for w in _NB_WORDS):
-                continue
+        low = clause.lower() if fold_safe(clause) else None
+        if low is not None and not any(w in low for w in _NB_WORDS):
+            continue
         for kind, rx in _NB_KINDS:
+            if low is not None and not any(w in low for w in _NB_KIND_WORDS[kind]):
+                continue  # (the pattern cannot match)
             km = rx.search(clause)
             if not km:
                 continue
@@ -915,7 +978,7 @@ def build_interventions(
             if label
             else (b.cand.code[0] if b.cand.code else text[b.start : b.cand.head_end].strip())
         )
-        by_assistant = True if _ASSISTANT_IN_BLOCK.search(text, b.start, b.end) else None
+        by_assistant = True if _assistant_in(text, b.start, b.end) else None
         out.append(
             (
                 b,

@@ -257,26 +257,43 @@ def resolve_pair(
     return start, end
 
 
+def _clock(m: re.Match) -> Clock | None:
+    """The clock span a :data:`SPAN_RE` match writes, or None when it is not a plausible one."""
+    a, b = _part(m, "a"), _part(m, "b")
+    if a is None or b is None:
+        return None
+    # A bare hour on both sides ("3-4 pm") is not written as a clock span in notes.
+    if m.group("ah12") is not None and m.group("bh12") is not None:
+        return None
+    # "9-9:25", "9-10:05": a bare start hour only when the end is in that hour or the next.
+    if m.group("abh") is not None and (b[0] // 60 - a[0] // 60) % 12 not in (0, 1):
+        return None
+    pair = resolve_pair(a, b)
+    if pair is None:
+        return None
+    if m.group("abh") is not None and pair[1] - pair[0] > 75:
+        return None  # "2-3:30" is more likely a ratio or a range than one intervention
+    return Clock(pair[0], pair[1], m.start(), m.end())
+
+
 def find_spans(text: str, start: int = 0, end: int | None = None) -> list[Clock]:
     """Every plausible clock span in ``text[start:end]`` (offsets into ``text``)."""
     out: list[Clock] = []
     for m in _SPANS.finditer(text, start, len(text) if end is None else end):
-        a, b = _part(m, "a"), _part(m, "b")
-        if a is None or b is None:
-            continue
-        # A bare hour on both sides ("3-4 pm") is not written as a clock span in notes.
-        if m.group("ah12") is not None and m.group("bh12") is not None:
-            continue
-        # "9-9:25", "9-10:05": a bare start hour only when the end is in that hour or the next.
-        if m.group("abh") is not None and (b[0] // 60 - a[0] // 60) % 12 not in (0, 1):
-            continue
-        pair = resolve_pair(a, b)
-        if pair is None:
-            continue
-        if m.group("abh") is not None and pair[1] - pair[0] > 75:
-            continue  # "2-3:30" is more likely a ratio or a range than one intervention
-        out.append(Clock(pair[0], pair[1], m.start(), m.end()))
+        clock = _clock(m)
+        if clock is not None:
+            out.append(clock)
     return out
+
+
+def leading_span(text: str, start: int, upto: int, end: int) -> Clock | None:
+    """``find_spans(text, start, end)[0]`` when it starts at or before ``upto`` (a span that
+    opens the range), else None; without reading the rest of the range. Exact because a match
+    that starts at or before ``upto`` ends after it (callers pass ``upto`` no further than the
+    end of a "from " at ``start``), so when that first match is no plausible span, the next
+    plausible one starts after ``upto``."""
+    m = _SPANS.first(text, start, upto, end)
+    return None if m is None else _clock(m)
 
 
 def parse_time(m: re.Match) -> tuple[int, str | None, bool] | None:

@@ -173,7 +173,7 @@ def visit_spans(
     for m in _VISIT.finditer(text):
         _, line_end = _line_bounds(text, m.start())
         add(_span_at(note, m.end(), line_end), m.start())
-    for m in _TOTAL_TX_SPAN.finditer(text):
+    for m in _TOTAL_TX_SPAN.all(text):
         _, line_end = _line_bounds(text, m.start())
         add(_span_at(note, m.end(), line_end), m.start())
     for m in _BARE_SPAN_LINE.finditer(text):
@@ -182,7 +182,7 @@ def visit_spans(
         if span_m and _SESSION_AFTER.match(text, span_m.end(), line_end):
             add(_span_at(note, m.end(), line_end), m.end())
     # A span written on a totals line ("Total tx 43 min (10:00-10:43)", "... | 0900-0945").
-    for m in list(_TOTAL_TX.finditer(text)) + list(_TOTAL_TIMED.finditer(text)):
+    for m in _TOTAL_TX.all(text) + _TOTAL_TIMED.all(text):
         line_start, line_end = _line_bounds(text, m.start())
         for s in _SPANS.finditer(text, line_start, line_end):
             add(_span_at(note, s.start(), line_end), s.start())
@@ -192,7 +192,8 @@ def visit_spans(
 
 def _is_totals_line(text: str, pos: int) -> bool:
     start, end = _line_bounds(text, pos)
-    return bool(
+    # (The places of _TOTAL_TIMED and _TOTAL_TX_SPAN are among _TOTAL_TX's.)
+    return _TOTAL_TX.may_match(text, start, end) and bool(
         _TOTAL_TX.search(text, start, end)
         or _TOTAL_TIMED.search(text, start, end)
         or _TOTAL_TX_SPAN.search(text, start, end)
@@ -211,21 +212,29 @@ def is_totals_line(line: str) -> bool:
 def is_totals_line_at(text: str, start: int, end: int) -> bool:
     """``is_totals_line(text[start:end])`` for a whole line of ``text`` (no copy; the patterns
     look no further back than one character, which is a newline or nothing either way)."""
+    # The places of _TOTAL_TIMED ("total", "TTT") and _TOTAL_TX_SPAN are among _TOTAL_TX's:
+    # a line without one of those is tested with TIMED_LINE_RE only.
     return bool(
-        _TOTAL_TX.search(text, start, end)
-        or _TOTAL_TIMED.search(text, start, end)
-        or _TOTAL_TX_SPAN.search(text, start, end)
+        (
+            _TOTAL_TX.may_match(text, start, end)
+            and (
+                _TOTAL_TX.search(text, start, end)
+                or _TOTAL_TIMED.search(text, start, end)
+                or _TOTAL_TX_SPAN.search(text, start, end)
+            )
+        )
         or TIMED_LINE_RE.match(text, start, end)
     )
 
 
 def total_timed(note: Note) -> NumberFact | None:
     text = note.text
-    m = _TOTAL_TIMED.search(text) or _TIMED_LINE.search(text)
+    timed = _TOTAL_TIMED.all(text)
+    m = timed[0] if timed else _TIMED_LINE.search(text)
     if m:
         return _amount_fact(note, m)
     # The timed part of a treatment-time total, on that total's line.
-    for t in _TOTAL_TX.finditer(text):
+    for t in _TOTAL_TX.all(text):
         _, line_end = _line_bounds(text, t.start())
         part = _TIMED_PART_RE.search(text, t.end(), line_end)
         if part is None:
@@ -257,10 +266,10 @@ def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
 def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
     """The stated total treatment time; else the whole-visit clock span (which states it)."""
     text = note.text
-    for m in _TOTAL_TX.finditer(text):
+    for m in _TOTAL_TX.all(text):
         # Not "Total timed ..." (TOTAL_TX_RE's "total time" needs a word boundary after "time").
         return _amount_fact(note, m)
-    for m in _TOTAL_TX_SPAN.finditer(text):
+    for m in _TOTAL_TX_SPAN.all(text):
         _, line_end = _line_bounds(text, m.start())
         span = _span_at(note, m.end(), line_end)
         if span:
