@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
+import ahocorasick
+
 from reviewer.facts import (
     Activity,
     ActivityCategory,
@@ -329,53 +331,32 @@ _ALL: list[_Rx] = []
 
 class _LiteralIndex:
     """Which of the vocabulary's required literals a (lowercased) text contains, found in one
-    regex pass instead of one substring test per literal.
+    pass instead of one substring test per literal.
 
-    The literals are compiled into a trie-shaped alternation inside a lookahead, so the pass
-    tries every position once and reports the LONGEST literal starting there; every shorter
-    literal starting at the same position is a prefix of that one, and is added from a table.
-    The result is exactly the set of literals ``lit in lowered`` would accept.
+    An Aho-Corasick automaton (``pyahocorasick``) reports every occurrence of every literal of
+    two characters or more, overlapping ones included; the few one-character literals are
+    plain ``in`` tests (through the automaton they would be reported at almost every
+    position). The result is exactly the set of literals ``lit in lowered`` would accept.
     """
 
     def __init__(self, literals: set[str]) -> None:
         self.size = len(_ALL)
-        self.prefixes = {
-            lit: tuple(lit[:k] for k in range(1, len(lit) + 1) if lit[:k] in literals)
-            for lit in literals
-        }
-        self._rx = re.compile("(?=(" + _trie(sorted(literals)) + "))") if literals else None
+        self.single = tuple(sorted(lit for lit in literals if len(lit) == 1))
+        multi = sorted(lit for lit in literals if len(lit) > 1)
+        self._ac: Any = None
+        if multi:
+            self._ac = ahocorasick.Automaton()
+            for lit in multi:
+                self._ac.add_word(lit, lit)
+            self._ac.make_automaton()
         #: Literals holding a newline: they may occur where pieces of text are joined.
         self.newline = {lit for lit in literals if "\n" in lit}
         self.longest = max(map(len, literals), default=1)
 
     def found(self, lowered: str) -> set[str]:
-        if self._rx is None:
-            return set()
-        out: set[str] = set()
-        for longest in set(self._rx.findall(lowered)):
-            out.update(self.prefixes[longest])
+        out = {lit for _, lit in self._ac.iter(lowered)} if self._ac is not None else set()
+        out.update(lit for lit in self.single if lit in lowered)
         return out
-
-
-def _trie(words: list[str]) -> str:
-    """A regex matching the longest of ``words`` that starts at the current position (the
-    alternatives at each node start with different characters, so nothing backtracks more
-    than the length of the longest word)."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
 
 
 _INDEX: _LiteralIndex | None = None
