@@ -182,25 +182,106 @@ def _starts(items: list[Any]) -> set[str] | None:
     return None
 
 
+#: At most this many start strings per pattern (``_prefixes`` stops extending beyond it).
+_MAX_PREFIXES = 16
+#: ``_prefixes`` carries a start string on until it is this long.
+_PREFIX_LENGTH = 4
+
+
+def _prefixes(items: list[Any]) -> set[str] | None:
+    """Like :func:`_starts`, but each string carried on as far as the pattern fixes it:
+    ``(?:on|in) \\d+`` -> 'on ', 'in '; ``(?:min|mod)[ \\t]*A`` (parsed as ``m(?:in|od)...``)
+    -> 'min', 'mod'. Longer strings occur at fewer places, so the pattern is tried at fewer.
+    None when some match may start otherwise (or with nothing fixed)."""
+    out = {s for s, _ in _prefix_run(items)}
+    if not out or "" in out:
+        return None
+    # a string that extends another one adds no place to try
+    return {s for s in out if not any(s.startswith(t) and s != t for t in out)}
+
+
+def _prefix_run(items: list[Any]) -> list[tuple[str, bool]]:
+    """``(text, whole)`` pairs: every match of the sequence starts with one of the texts, and
+    ``whole`` says the sequence can match nothing more than that text (so what follows the
+    sequence may extend it)."""
+    cur: list[tuple[str, bool]] = [("", True)]
+    for op, av in items:
+        if not any(whole for _, whole in cur):
+            break
+        step = _prefix_op(op, av)
+        new: list[tuple[str, bool]] = []
+        for text, whole in cur:
+            if whole and len(text) < _PREFIX_LENGTH:
+                new.extend((text + more, whole2) for more, whole2 in step)
+            else:
+                new.append((text, False))
+        new = list(dict.fromkeys(new))
+        if len(new) > _MAX_PREFIXES:
+            return [(text, False) for text, _ in cur]
+        cur = new
+    return cur
+
+
+def _prefix_op(op: Any, av: Any) -> list[tuple[str, bool]]:
+    if op is _c.LITERAL:
+        return [(chr(av).lower(), True)]
+    if op is _c.IN and av and all(op2 is _c.LITERAL for op2, _ in av):
+        return [(chr(av2).lower(), True) for _, av2 in av]
+    if op is _c.SUBPATTERN:
+        return _prefix_run(list(av[-1]))
+    if op is _c.BRANCH:
+        return [pair for branch in av[1] for pair in _prefix_run(list(branch))]
+    if op in _REPEATS:
+        low, high, body = av[0], av[1], list(av[2])
+        if low == high == 1:
+            return _prefix_run(body)
+        if low == 0 and high == 1:
+            return _prefix_run(body) + [("", True)]
+        first = [(text, False) for text, _ in _prefix_run(body)]
+        return first + ([("", True)] if low == 0 else [])
+    if op in _ZERO_WIDTH:
+        return [("", True)]
+    return [("", False)]  # a class, a category, any character: the string stops here
+
+
 class _Hay:
-    """A text to run patterns over, with its lowercase form and (when known) the vocabulary
-    literals in it."""
+    """A text to run patterns over, with its lowercase form and, read off that in one pass on
+    first use (see :class:`_LiteralIndex`), the vocabulary literals it holds and where each
+    pattern start string occurs in it."""
 
-    __slots__ = ("text", "lowered", "found", "aligned")
+    __slots__ = ("text", "lowered", "aligned", "_found", "_at")
 
-    def __init__(self, text: str, lowered: str | None = None, found: set[str] | None = None):
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.lowered = text.lower() if lowered is None else lowered
-        self.found = found
+        self.lowered = text.lower()
         #: lowercasing kept every offset (it almost always does), so a position found in
         #: ``lowered`` is the same position in ``text``
         self.aligned = len(self.lowered) == len(text)
+        self._found: set[str] | None = None
+        self._at: dict[str, list[int]] = {}
+
+    @property
+    def found(self) -> set[str]:
+        """Exactly the vocabulary literals that occur in ``lowered``."""
+        if self._found is None:
+            self._found, self._at = _index().scan(self.lowered)
+        return self._found
+
+    @property
+    def at(self) -> dict[str, list[int]]:
+        """Start string (two characters or more) -> where it occurs in ``lowered``, in order."""
+        if self._found is None:
+            self._found, self._at = _index().scan(self.lowered)
+        return self._at
 
 
 #: A pattern that opens with a greedy run of digits ('\\d+', not '\\d+?' or '\\d++').
 _DIGITS_FIRST = re.compile(r"\\d\+(?![?+])")
 #: Above this many candidate positions, a pattern scans the whole text instead.
 _MAX_TRIES = 24
+#: Literals and start strings this long or longer are found by the literal index's automaton;
+#: shorter ones ('in', 'at', 'x') occur at so many places that a plain search is cheaper.
+_INDEXED_LENGTH = 3
 
 
 class _Rx:
@@ -211,7 +292,7 @@ class _Rx:
     with a literal then lets the regex engine jump straight to candidate positions.
     """
 
-    __slots__ = ("source", "literals", "starts", "_lead", "_rx")
+    __slots__ = ("source", "literals", "starts", "indexed", "_lead", "_rx")
 
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
@@ -240,8 +321,15 @@ class _Rx:
             self._lead = ""
             self.source = r"\d(?<![A-Za-z0-9]\d)\d*" + self.source[3:]
             starts = None
+        if starts and _DIGIT not in starts:
+            starts = _prefixes(tree) or starts
         self.starts: tuple[str, ...] | None = (
             tuple(sorted(starts)) if starts and all(starts) else None
+        )
+        #: Every start string is in the literal index (``_INDEXED_LENGTH`` characters or
+        #: more, not "a digit"), so the haystack already knows where they occur.
+        self.indexed = self.starts is not None and all(
+            len(start) >= _INDEXED_LENGTH and start != _DIGIT for start in self.starts
         )
         self._rx: re.Pattern[str] | None = None
         _ALL.append(self)
@@ -250,15 +338,6 @@ class _Rx:
         if self._rx is None:
             self._rx = re.compile(rf"{self._lead}(?:{self.source})(?![A-Za-z0-9])", _FLAGS)
         return self._rx
-
-    def present(self, lowered: str) -> bool:
-        return self.literals is None or any(lit in lowered for lit in self.literals)
-
-    def spans(self, text: str, lowered: str | None = None) -> list[tuple[int, int]]:
-        hay = _Hay(text, lowered)
-        if not self.present(hay.lowered):
-            return []
-        return self.run(hay)
 
     def run(self, hay: _Hay) -> list[tuple[int, int]]:
         """Every match in the text, without the literal pre-check.
@@ -269,9 +348,14 @@ class _Rx:
         ``str.find`` gets to them far faster than ``re`` can on a case-insensitive pattern,
         which it has to try at every position."""
         text = hay.text
-        rx = self._compiled()
+        rx = self._rx or self._compiled()
         out: list[tuple[int, int]] = []
-        candidates = self._candidates(hay) if self.starts is not None and hay.aligned else None
+        if self.starts is None or not hay.aligned:
+            candidates = None
+        elif self.indexed:
+            candidates = self._indexed(hay)
+        else:
+            candidates = self._candidates(hay)
         if candidates is None:
             for m in rx.finditer(text):
                 start, end = m.span()
@@ -291,6 +375,23 @@ class _Rx:
             if start == 0 or text[start - 1] not in _ALNUM:
                 out.append((start, end))
         return out
+
+    def _indexed(self, hay: _Hay) -> list[int] | None:
+        """``_candidates`` read off the haystack's index instead of searched for."""
+        at = hay.at
+        starts = self.starts
+        assert starts is not None
+        if len(starts) == 1:
+            out = at.get(starts[0], [])
+        else:
+            lists = [found for found in map(at.get, starts) if found]
+            if not lists:
+                return []
+            out = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        if self._lead:  # the pattern's own lookbehind would refuse the rest
+            text = hay.text
+            out = [a for a in out if not (a and text[a - 1] in _ALNUM)]
+        return None if len(out) > _MAX_TRIES else out
 
     def _candidates(self, hay: _Hay) -> list[int] | None:
         """Where a match may start, in order; None when there are too many to try one by one
@@ -312,9 +413,6 @@ class _Rx:
             out = sorted(set(out))
         return out
 
-    def search(self, text: str) -> bool:
-        return bool(self.spans(text))
-
 
 def _word(pattern: str) -> _Rx:
     """A vocabulary pattern with word boundaries (letters/digits) at both ends."""
@@ -330,44 +428,55 @@ _ALL: list[_Rx] = []
 
 
 class _LiteralIndex:
-    """Which of the vocabulary's required literals a (lowercased) text contains, found in one
-    pass instead of one substring test per literal.
+    """Which of the vocabulary's required literals a (lowercased) text contains, and where
+    each pattern start string occurs in it, found in one pass instead of one substring search
+    per literal and per start string.
 
-    An Aho-Corasick automaton (``pyahocorasick``) reports every occurrence of every literal of
-    two characters or more, overlapping ones included; the few one-character literals are
-    plain ``in`` tests (through the automaton they would be reported at almost every
-    position). The result is exactly the set of literals ``lit in lowered`` would accept.
+    An Aho-Corasick automaton (``pyahocorasick``) over the literals and start strings of
+    ``_INDEXED_LENGTH`` characters or more reports every occurrence of each, overlapping ones
+    included; the few shorter literals are plain ``in`` tests (through the automaton they would
+    be reported at a great many positions; patterns with a short start string find their starts
+    themselves). The literal set is exactly the one ``lit in lowered`` would accept.
     """
 
-    def __init__(self, literals: set[str]) -> None:
+    def __init__(self) -> None:
         self.size = len(_ALL)
-        self.single = tuple(sorted(lit for lit in literals if len(lit) == 1))
-        multi = sorted(lit for lit in literals if len(lit) > 1)
+        literals = {lit for rx in _ALL for lit in rx.literals or ()}
+        starts = {start for rx in _ALL if rx.indexed for start in rx.starts or ()}
+        self.short = tuple(sorted(lit for lit in literals if len(lit) < _INDEXED_LENGTH))
+        self.long = frozenset(lit for lit in literals if len(lit) >= _INDEXED_LENGTH)
         self._ac: Any = None
-        if multi:
+        keys = sorted(self.long | starts)
+        if keys:
             self._ac = ahocorasick.Automaton()
-            for lit in multi:
-                self._ac.add_word(lit, lit)
+            for key in keys:
+                # the automaton reports where a key ends; back: from there to where it starts
+                self._ac.add_word(key, (key, len(key) - 1))
             self._ac.make_automaton()
-        #: Literals holding a newline: they may occur where pieces of text are joined.
-        self.newline = {lit for lit in literals if "\n" in lit}
-        self.longest = max(map(len, literals), default=1)
 
-    def found(self, lowered: str) -> set[str]:
-        out = {lit for _, lit in self._ac.iter(lowered)} if self._ac is not None else set()
-        out.update(lit for lit in self.single if lit in lowered)
-        return out
+    def scan(self, lowered: str) -> tuple[set[str], dict[str, list[int]]]:
+        """The literals in ``lowered``, and each key's start positions (ascending)."""
+        at: dict[str, list[int]] = {}
+        if self._ac is not None:
+            for end, (key, back) in self._ac.iter(lowered):
+                where = at.get(key)
+                if where is None:
+                    at[key] = [end - back]
+                else:
+                    where.append(end - back)
+        found = self.long.intersection(at)
+        return {*found, *(lit for lit in self.short if lit in lowered)}, at
 
 
 _INDEX: _LiteralIndex | None = None
 
 
-def _literals_in(lowered: str) -> set[str]:
-    """The vocabulary literals that occur in ``lowered`` (the index is built on first use)."""
+def _index() -> _LiteralIndex:
+    """The literal index over every pattern made so far (built on first use)."""
     global _INDEX
     if _INDEX is None or _INDEX.size != len(_ALL):
-        _INDEX = _LiteralIndex({lit for rx in _ALL for lit in rx.literals or ()})
-    return _INDEX.found(lowered)
+        _INDEX = _LiteralIndex()
+    return _INDEX
 
 
 class _Bank:
@@ -395,28 +504,17 @@ class _Bank:
     def of_entries(cls, entries: list[_Entry], attr: str = "regexes") -> _Bank:
         return cls([(rx, e) for e in entries for rx in getattr(e, attr)])
 
-    def matches(
-        self, hay: _Hay, found: set[str] | None = None, *, exact: bool = False
-    ) -> list[tuple[int, int, Any]]:
-        """Every match in ``text`` as ``(start, end, tag)``, in bank order then text order,
-        exactly as running each pattern in turn would give.
-
-        ``found`` holds the literals that may occur in ``text`` (a superset: each picked
-        pattern still checks its own literals against the lowercase text), or exactly those
-        that do (``exact``: the picked patterns run straight away); without it, it is read off
-        the text, exactly."""
-        lowered = hay.lowered
-        if found is None:
-            found, exact = _literals_in(lowered), True
+    def matches(self, hay: _Hay) -> list[tuple[int, int, Any]]:
+        """Every match in ``hay`` as ``(start, end, tag)``, in bank order then text order,
+        exactly as running each pattern in turn would give (a pattern none of whose literals
+        occur in the text cannot match, and is not run)."""
         picked = set(self.always)
-        for lit in self.literals.intersection(found):
+        for lit in self.literals.intersection(hay.found):
             picked.update(self.by_literal[lit])
         out = []
         items = self.items
         for k in sorted(picked):
             rx, tag = items[k]
-            if not exact and not rx.present(lowered):
-                continue
             for s, e in rx.run(hay):
                 out.append((s, e, tag))
         return out
@@ -597,8 +695,7 @@ def _to_clean(note: Note, span: Span) -> tuple[int, int]:
 
 def _note_hay(text: str) -> _Hay:
     """The whole note as a haystack, with exactly the vocabulary literals in it."""
-    lowered = text.lower()
-    return _Hay(text, lowered, _literals_in(lowered))
+    return _Hay(text)
 
 
 def _finditer(
@@ -607,9 +704,9 @@ def _finditer(
     """Every match of the bank's patterns in ``text[start:end]`` (``text``: the whole note),
     in note offsets."""
     if start == 0 and end is None:
-        return [(s, e) for s, e, _ in bank.matches(text, text.found, exact=True)]
+        return [(s, e) for s, e, _ in bank.matches(text)]
     chunk = _Hay(text.text[start:end])
-    return [(s + start, e + start) for s, e, _ in bank.matches(chunk, text.found)]
+    return [(s + start, e + start) for s, e, _ in bank.matches(chunk)]
 
 
 def _leftmost_longest(matches: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
@@ -710,15 +807,11 @@ class _Block:
         return self.start <= start < self.end
 
 
-def _work_text(
-    note: Note, facts: NoteFacts
-) -> tuple[str, list[tuple[int, int, Intervention]], list[tuple[int, int]]]:
+def _work_text(note: Note, facts: NoteFacts) -> tuple[str, list[tuple[int, int, Intervention]]]:
     """The note's text with every intervention's own minutes and clock span blanked out (they
-    are billed time, not parameters), each intervention's range in it, and the blanked
-    ranges."""
+    are billed time, not parameters), and each intervention's range in it."""
     chars = list(note.text)
     ranges = []
-    blanked = []
     for item in facts.interventions:
         start, end = _to_clean(note, item.evidence)
         ranges.append((start, end, item))
@@ -726,24 +819,9 @@ def _work_text(
             if ev is None:
                 continue
             s, e = _to_clean(note, ev)
-            if max(s, start) < min(e, end):
-                blanked.append((max(s, start), min(e, end)))
             for k in range(max(s, start), min(e, end)):
                 chars[k] = " "
-    return "".join(chars), ranges, blanked
-
-
-def _work_literals(work: str, text: _Hay, blanked: list[tuple[int, int]]) -> set[str]:
-    """The literals that may occur in the blanked text, or in any newline-joined piece of it:
-    those of the note, those around each blanked range, and any holding a newline."""
-    assert text.found is not None  # the note's haystack (_note_hay) always knows its literals
-    found = set(text.found)
-    if _INDEX is None:  # (built by the note's own scan, before this)
-        return found
-    reach = _INDEX.longest - 1  # a literal that overlaps the range lies within this reach
-    for s, e in blanked:
-        found |= _literals_in(work[max(0, s - reach) : e + reach].lower())
-    return found | _INDEX.newline
+    return "".join(chars), ranges
 
 
 @dataclass
@@ -759,7 +837,7 @@ class _Scan:
     one_on_one: list[tuple[int, int]]
 
 
-def _scan(work: str, ranges: list[tuple[int, int]], found: set[str]) -> _Scan:
+def _scan(work: str, ranges: list[tuple[int, int]]) -> _Scan:
     """Run the per-intervention vocabulary over the intervention blocks only (joined by
     newlines, which no pattern crosses) and map every match back to note offsets."""
     merged: list[list[int]] = []
@@ -785,7 +863,7 @@ def _scan(work: str, ranges: list[tuple[int, int]], found: set[str]) -> _Scan:
         return s + shift, e + shift
 
     def run(bank: _Bank) -> list[tuple[int, int, Any]]:
-        return [(*to_note(s, e), tag) for s, e, tag in bank.matches(hay, found)]
+        return [(*to_note(s, e), tag) for s, e, tag in bank.matches(hay)]
 
     activities = _leftmost_longest(run(_ACTIVITY_BANK))
     order = _PARAMETER_ORDER
@@ -857,10 +935,10 @@ _STRENGTH = _Entry("task", "strengthening", ())
 _UNNAMED_BANK = _Bank.of_entries(_UNNAMED)
 
 
-def _classify_unnamed(name: str, loaded: bool, found: set[str]) -> _Entry:
+def _classify_unnamed(name: str, loaded: bool) -> _Entry:
     """The category of a dosed task the vocabulary does not name, from keywords in its name
     (categories.json ``unnamed_tasks``); a load in its clause means strengthening."""
-    hits = _UNNAMED_BANK.matches(_Hay(name), found)
+    hits = _UNNAMED_BANK.matches(_Hay(name))
     if hits:
         return hits[0][2]
     return _STRENGTH if loaded else _OTHER
@@ -872,7 +950,6 @@ def _unnamed_tasks(
     acts: list[tuple[int, int, _Entry]],
     params: list[tuple[int, int, _Entry]],
     clauses: list[tuple[int, int]],
-    found: set[str],
 ) -> list[tuple[int, int, _Entry]]:
     out: list[tuple[int, int, _Entry]] = []
     act_starts = sorted(s for s, _, _ in acts)
@@ -898,16 +975,16 @@ def _unnamed_tasks(
         name = block.work[start - block.start : end - block.start].strip()
         if _TASK_NAME.search(name) and not _CLOCK_WORDS.fullmatch(name):
             loaded = any(cs <= ps < ce and entry.key == "load" for ps, _, entry in params)
-            out.append((start, end, _classify_unnamed(name, loaded, found)))
+            out.append((start, end, _classify_unnamed(name, loaded)))
     return out
 
 
-def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
+def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
     text = note.text
     acts = [a for a in scan.activities if block.holds(a[0]) and a[1] <= block.end]
     params = _block_parameters(scan, block, _label_minutes(block, text))
     clauses = _segments(text, _CLAUSE_BREAK, block.start, block.end)
-    acts = acts + _unnamed_tasks(text, block, acts, params, clauses, found)
+    acts = acts + _unnamed_tasks(text, block, acts, params, clauses)
     acts.sort(key=lambda a: a[0])
     if not acts:
         return
@@ -985,7 +1062,7 @@ def _assist_level(matched: str) -> str:
 _INDEPENDENT_CLAUSE = re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])")
 
 
-def _annotate_independent(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
+def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
     hits = [h for h in scan.independent if block.holds(h[0])]
     if not hits:
         return
@@ -995,7 +1072,7 @@ def _annotate_independent(note: Note, block: _Block, scan: _Scan, found: set[str
         clause_text = block.work[clause[0] - block.start : clause[1] - block.start]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
             continue
-        if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text), found):
+        if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text)):
             continue
         block.item.independent = True
         block.item.independent_evidence = note.span(*clause)
@@ -1176,7 +1253,7 @@ def _group_statements(note: Note, matches: list[tuple[int, int]]) -> list[TextFa
 
 
 def _vague(note: Note, blocks: list[_Block], clean: _Hay) -> list[VaguePhrase]:
-    found = _VAGUE_BANK.matches(clean, clean.found, exact=True)
+    found = _VAGUE_BANK.matches(clean)
     out = []
     for s, e, entry in _leftmost_longest(found):
         owner = next((b.index for b in blocks if b.start <= s < b.end), None)
@@ -1204,19 +1281,18 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     """
     text = note.text
     clean = _note_hay(text)
-    work, ranges, blanked = _work_text(note, facts)
-    found = _work_literals(work, clean, blanked)
+    work, ranges = _work_text(note, facts)
     blocks = [
         _Block(k, item, start, end, work[start:end]) for k, (start, end, item) in enumerate(ranges)
     ]
-    scan = _scan(work, [(b.start, b.end) for b in blocks], found)
+    scan = _scan(work, [(b.start, b.end) for b in blocks])
     group_all, concurrent_all = _group_matches(clean)
     for block in blocks:
         block.item.activities = []
         block.item.guidance = []
-        _annotate_activities(note, block, scan, found)
+        _annotate_activities(note, block, scan)
         _annotate_guidance(note, block, scan)
-        _annotate_independent(note, block, scan, found)
+        _annotate_independent(note, block, scan)
         _annotate_group(note, block, scan, group_all, concurrent_all)
 
     sentences = _sentences(text)
