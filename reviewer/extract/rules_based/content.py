@@ -686,6 +686,24 @@ _LABEL = re.compile(r"^\s*(?:[-•*]\s*)?[A-Za-z][A-Za-z /#&.-]{0,30}:\s*")
 # --------------------------------------------------------------------------- helpers
 
 
+_SPAN = Span.__pydantic_validator__.validate_python
+
+
+def _span(note: Note, start: int, end: int) -> Span:
+    """``note.span(start, end)``: the same clamping and mapping (``Note.to_original``), but
+    the ``Span`` built by one call of its validator, several times cheaper than
+    ``model_construct`` (a note's content facts need dozens of spans)."""
+    size = len(note.text)
+    start = max(0, min(start, size))
+    end = max(start, min(end, size))
+    index_map = note.index_map
+    o_start = index_map[start]
+    o_end = index_map[end - 1] + 1 if end > start else o_start
+    return cast(
+        "Span", _SPAN({"start": o_start, "end": o_end, "text": note.original[o_start:o_end]})
+    )
+
+
 def _to_clean(note: Note, span: Span) -> tuple[int, int]:
     """Map a span in original offsets back to a ``[start, end)`` range of ``note.text``."""
     start = bisect.bisect_left(note.index_map, span.start, 0, len(note.text))
@@ -992,7 +1010,7 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
         Activity(
             name=text[s:e].strip(),
             category=cast("ActivityCategory", entry.category),  # validated by Activity
-            evidence=note.span(s, e),
+            evidence=_span(note, s, e),
         )
         for s, e, entry in acts
     ]
@@ -1012,7 +1030,7 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
             Parameter(
                 kind=cast("ParameterKind", entry.key),  # validated by Parameter
                 value=text[ps:pe].strip(),
-                evidence=note.span(ps, pe),
+                evidence=_span(note, ps, pe),
             )
         )
     block.item.activities = activities
@@ -1039,7 +1057,7 @@ def _annotate_guidance(note: Note, block: _Block, scan: _Scan) -> None:
         guidance = Guidance(
             kind=cast("GuidanceKind", entry.key),  # validated by Guidance
             level=level,
-            evidence=note.span(s, e),
+            evidence=_span(note, s, e),
         )
         out.append((s, guidance))
     out.sort(key=lambda g: g[0])
@@ -1075,7 +1093,7 @@ def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
         if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text)):
             continue
         block.item.independent = True
-        block.item.independent_evidence = note.span(*clause)
+        block.item.independent_evidence = _span(note, *clause)
         return
 
 
@@ -1112,7 +1130,7 @@ def _annotate_group(
     clauses = _segments(note.text, _SENTENCE_BREAK, block.start, block.end)
     clause = _containing(clauses, first[0])
     s, e = clause if clause else first
-    block.item.group_evidence = note.span(s, e)
+    block.item.group_evidence = _span(note, s, e)
 
 
 # --------------------------------------------------------------------------- note level
@@ -1181,7 +1199,7 @@ def _responses(
             continue
         label = _LABEL.match(sentence)
         s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
-        out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
+        out.append(TextFact(text=text[s0:e].strip(), evidence=_span(note, s0, e)))
     return out
 
 
@@ -1192,7 +1210,7 @@ def _goal_refs(note: Note, sentences: list[tuple[int, int]], clean: _Hay) -> lis
     hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean) if not vague.hits(m))
     for s, e in sentences:
         if _starts_within(hits, s, e):
-            out.append(TextFact(text=text[s:e].strip(), evidence=note.span(s, e)))
+            out.append(TextFact(text=text[s:e].strip(), evidence=_span(note, s, e)))
     return out
 
 
@@ -1202,7 +1220,7 @@ def _phrases(note: Note, bank: _Bank, clean: _Hay, *, negatable: bool = False) -
     if negatable:
         found = [m for m in found if not _negated(text, m[0])]
     kept = _leftmost_longest(found)
-    return [TextFact(text=text[s:e], evidence=note.span(s, e)) for s, e, _ in kept]
+    return [TextFact(text=text[s:e], evidence=_span(note, s, e)) for s, e, _ in kept]
 
 
 def _diagnoses(note: Note) -> list[Diagnosis]:
@@ -1219,7 +1237,9 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
             chunk = text[start:end].strip(" ;,.")
             if chunk:
                 s = text.index(chunk, start)
-                out.append(Diagnosis(code=None, text=chunk, evidence=note.span(s, s + len(chunk))))
+                out.append(
+                    Diagnosis(code=None, text=chunk, evidence=_span(note, s, s + len(chunk)))
+                )
             continue
         for k, m in enumerate(codes):
             nxt = codes[k + 1].start() if k + 1 < len(codes) else end
@@ -1228,7 +1248,7 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
                 e -= 1
             desc = text[m.end() : e].strip(" ;,.-")
             out.append(
-                Diagnosis(code=m.group(1), text=desc or m.group(1), evidence=note.span(s, e))
+                Diagnosis(code=m.group(1), text=desc or m.group(1), evidence=_span(note, s, e))
             )
     return out
 
@@ -1248,7 +1268,7 @@ def _group_statements(note: Note, matches: list[tuple[int, int]]) -> list[TextFa
         if clause is None or clause in seen:
             continue
         seen.add(clause)
-        out.append(TextFact(text=text[clause[0] : clause[1]], evidence=note.span(*clause)))
+        out.append(TextFact(text=text[clause[0] : clause[1]], evidence=_span(note, *clause)))
     return out
 
 
@@ -1262,7 +1282,7 @@ def _vague(note: Note, blocks: list[_Block], clean: _Hay) -> list[VaguePhrase]:
                 phrase=entry.key,
                 category=entry.category,
                 intervention=owner,
-                evidence=note.span(s, e),
+                evidence=_span(note, s, e),
             )
         )
     return out
