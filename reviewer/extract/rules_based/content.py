@@ -269,7 +269,8 @@ class _Hay:
 
     @property
     def at(self) -> dict[str, list[int]]:
-        """Start string (two characters or more) -> where it occurs in ``lowered``, in order."""
+        """Start string (``_INDEXED_LENGTH`` characters or more) -> where each of its
+        occurrences in ``lowered`` ENDS (the position of its last character), in order."""
         if self._found is None:
             self._found, self._at = _index().scan(self.lowered)
         return self._at
@@ -381,13 +382,15 @@ class _Rx:
         at = hay.at
         starts = self.starts
         assert starts is not None
-        if len(starts) == 1:
-            out = at.get(starts[0], [])
-        else:
-            lists = [found for found in map(at.get, starts) if found]
-            if not lists:
-                return []
-            out = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        lists = []
+        for start in starts:
+            ends = at.get(start)
+            if ends:
+                back = len(start) - 1
+                lists.append([end - back for end in ends])
+        if not lists:
+            return []
+        out = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
         if self._lead:  # the pattern's own lookbehind would refuse the rest
             text = hay.text
             out = [a for a in out if not (a and text[a - 1] in _ALNUM)]
@@ -450,20 +453,20 @@ class _LiteralIndex:
         if keys:
             self._ac = ahocorasick.Automaton()
             for key in keys:
-                # the automaton reports where a key ends; back: from there to where it starts
-                self._ac.add_word(key, (key, len(key) - 1))
+                self._ac.add_word(key, key)
             self._ac.make_automaton()
 
     def scan(self, lowered: str) -> tuple[set[str], dict[str, list[int]]]:
-        """The literals in ``lowered``, and each key's start positions (ascending)."""
+        """The literals in ``lowered``, and where each key's occurrences end (ascending; the
+        loop runs once per occurrence, so it does no more than record the end)."""
         at: dict[str, list[int]] = {}
         if self._ac is not None:
-            for end, (key, back) in self._ac.iter(lowered):
+            for end, key in self._ac.iter(lowered):
                 where = at.get(key)
                 if where is None:
-                    at[key] = [end - back]
+                    at[key] = [end]
                 else:
-                    where.append(end - back)
+                    where.append(end)
         found = self.long.intersection(at)
         return {*found, *(lit for lit in self.short if lit in lowered)}, at
 
