@@ -293,7 +293,7 @@ class _Rx:
     with a literal then lets the regex engine jump straight to candidate positions.
     """
 
-    __slots__ = ("source", "literals", "starts", "indexed", "_lead", "_rx")
+    __slots__ = ("source", "literals", "starts", "indexed", "_keyed", "_lead", "_rx")
 
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
@@ -332,6 +332,8 @@ class _Rx:
         self.indexed = self.starts is not None and all(
             len(start) >= _INDEXED_LENGTH and start != _DIGIT for start in self.starts
         )
+        #: Each start string with the distance from its last character back to its first.
+        self._keyed = tuple((start, len(start) - 1) for start in self.starts or ())
         self._rx: re.Pattern[str] | None = None
         _ALL.append(self)
 
@@ -351,10 +353,30 @@ class _Rx:
         text = hay.text
         rx = self._rx or self._compiled()
         out: list[tuple[int, int]] = []
-        if self.starts is None or not hay.aligned:
+        candidates: list[int] | None
+        if self.indexed and hay.aligned:
+            # ``_candidates`` read off the haystack's index instead of searched for
+            index = hay.at
             candidates = None
-        elif self.indexed:
-            candidates = self._indexed(hay)
+            several = False
+            for key, back in self._keyed:
+                ends = index.get(key)
+                if ends:
+                    if candidates is None:
+                        candidates = [end - back for end in ends]
+                    else:
+                        candidates += [end - back for end in ends]
+                        several = True
+            if candidates is None:
+                return out
+            if several:
+                candidates = sorted(set(candidates))
+            if self._lead:  # the pattern's own lookbehind would refuse the rest
+                candidates = [a for a in candidates if not (a and text[a - 1] in _ALNUM)]
+            if len(candidates) > _MAX_TRIES:
+                candidates = None
+        elif self.starts is None or not hay.aligned:
+            candidates = None
         else:
             candidates = self._candidates(hay)
         if candidates is None:
@@ -376,25 +398,6 @@ class _Rx:
             if start == 0 or text[start - 1] not in _ALNUM:
                 out.append((start, end))
         return out
-
-    def _indexed(self, hay: _Hay) -> list[int] | None:
-        """``_candidates`` read off the haystack's index instead of searched for."""
-        at = hay.at
-        starts = self.starts
-        assert starts is not None
-        lists = []
-        for start in starts:
-            ends = at.get(start)
-            if ends:
-                back = len(start) - 1
-                lists.append([end - back for end in ends])
-        if not lists:
-            return []
-        out = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
-        if self._lead:  # the pattern's own lookbehind would refuse the rest
-            text = hay.text
-            out = [a for a in out if not (a and text[a - 1] in _ALNUM)]
-        return None if len(out) > _MAX_TRIES else out
 
     def _candidates(self, hay: _Hay) -> list[int] | None:
         """Where a match may start, in order; None when there are too many to try one by one
@@ -679,10 +682,18 @@ _ICD10 = re.compile(r"(?<![A-Za-z0-9.])([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})
 _FIELD_END = re.compile(r"[ \t]\|[ \t]|(?<![ \t])[ \t]{3,}(?=[A-Z][A-Za-z ]{1,20}:)|\n")
 
 # Sentence/clause splitting.
+# Each break opens with one character of a class, then tells its kind by looking back at it:
+# a pattern that opens with a class lets ``re`` skip straight to those characters, where an
+# alternation of lookbehinds would be tried at every position. The same matches as
+# r"\n|(?<=[.!?])[ \t]+(?=[A-Z(\"'])|[ \t]\|[ \t]|(?<=\S)[ \t]{3,}(?=\S)" and
+# r"[;\n|•*]|(?<=[.!?])[ \t]+(?=[A-Za-z(])|[ \t][-–][ \t]".
 _SENTENCE_BREAK = re.compile(
-    r"\n|(?<=[.!?])[ \t]+(?=[A-Z(\"'])|[ \t]\|[ \t]|(?<=\S)[ \t]{3,}(?=\S)"
+    r"[\n \t](?:(?<=\n)|(?<=[.!?][ \t])[ \t]*(?=[A-Z(\"'])|(?<=[ \t])\|[ \t]"
+    r"|(?<=\S[ \t])[ \t]{2,}(?=\S))"
 )
-_CLAUSE_BREAK = re.compile(r"[;\n|•*]|(?<=[.!?])[ \t]+(?=[A-Za-z(])|[ \t][-–][ \t]")
+_CLAUSE_BREAK = re.compile(
+    r"[;\n|•* \t](?:(?<=[;\n|•*])|(?<=[.!?][ \t])[ \t]*(?=[A-Za-z(])|(?<=[ \t])[-–][ \t])"
+)
 _LABEL = re.compile(r"^\s*(?:[-•*]\s*)?[A-Za-z][A-Za-z /#&.-]{0,30}:\s*")
 
 
@@ -787,18 +798,17 @@ def _segments(
 ) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` at ``breaker``; return trimmed non-empty ranges."""
     end = len(text) if end is None else end
-    out = []
-    pos = start
+    bounds = [start]
     for m in breaker.finditer(text, start, end):
-        out.append((pos, m.start()))
-        pos = m.end()
-    out.append((pos, end))
+        bounds += m.span()
+    bounds.append(end)
     trimmed = []
-    for s, e in out:
-        while s < e and text[s] in " \t-–•*>:,":
-            s += 1
-        while e > s and text[e - 1] in " \t,;":
-            e -= 1
+    for k in range(0, len(bounds), 2):
+        s, e = bounds[k], bounds[k + 1]
+        # strip the leading marks, then the trailing ones from what is left
+        piece = text[s:e].lstrip(" \t-–•*>:,")
+        s = e - len(piece)
+        e = s + len(piece.rstrip(" \t,;"))
         if e > s:
             trimmed.append((s, e))
     return _Ranges(trimmed)
