@@ -130,6 +130,42 @@ def _required(items: list[Any]) -> list[str] | None:
     return best
 
 
+def _required_cased(items: list[Any], cased: bool = False) -> list[str] | None:
+    """Like :func:`_required`, but only the literals of the case-sensitive parts of the
+    pattern ('(?-i:ER)'), as written: one of them occurs, in that case, in any match."""
+    best: list[str] | None = None
+    run: list[str] = []
+
+    def better(candidate: list[str] | None) -> None:
+        nonlocal best
+        if not candidate or not all(candidate):
+            return
+        if best is None or min(map(len, candidate)) > min(map(len, best)):
+            best = candidate
+
+    def flush() -> None:
+        if run:
+            better(["".join(run)])
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL and cased:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            inner = (cased or bool(av[2] & re.IGNORECASE)) and not av[1] & re.IGNORECASE
+            better(_required_cased(list(av[-1]), inner))
+        elif op is _c.BRANCH:
+            branches = [_required_cased(list(b), cased) for b in av[1]]
+            if all(branches):
+                better([x for b in branches if b for x in b])
+        elif op in _REPEATS and av[0] >= 1:
+            better(_required_cased(list(av[2]), cased))
+    flush()
+    return best
+
+
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT} if _c else set()
 #: Stands for "a digit" in a pattern's start set.
 _DIGIT = "\x00digit"
@@ -293,7 +329,7 @@ class _Rx:
     with a literal then lets the regex engine jump straight to candidate positions.
     """
 
-    __slots__ = ("source", "literals", "starts", "indexed", "_keyed", "_lead", "_rx")
+    __slots__ = ("source", "literals", "cased", "starts", "indexed", "_keyed", "_lead", "_rx")
 
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
@@ -303,6 +339,10 @@ class _Rx:
             tree = []
         found = _required(tree) if tree else None
         self.literals: tuple[str, ...] | None = tuple(sorted(set(found))) if found else None
+        cased = _required_cased(tree) if tree else None
+        #: Strings as written, one of which the text itself holds when the pattern can match
+        #: (from case-sensitive parts such as '(?-i:ER)'; the literals above are lowercase).
+        self.cased: tuple[str, ...] | None = tuple(sorted(set(cased))) if cased else None
         # A pattern that does not open with a literal ('\d+ x \d+') keeps the lookbehind, so
         # it is tried only at word starts: inside a long run of digits it would otherwise
         # restart (and backtrack) at every position.
@@ -353,6 +393,8 @@ class _Rx:
         text = hay.text
         rx = self._rx or self._compiled()
         out: list[tuple[int, int]] = []
+        if self.cased is not None and not any(lit in text for lit in self.cased):
+            return out
         candidates: list[int] | None
         if self.indexed and hay.aligned:
             # ``_candidates`` read off the haystack's index instead of searched for
@@ -1236,11 +1278,49 @@ def _phrases(note: Note, bank: _Bank, clean: _Hay, *, negatable: bool = False) -
     return [TextFact(text=text[s:e], evidence=_span(note, s, e)) for s, e, _ in kept]
 
 
-def _diagnoses(note: Note) -> list[Diagnosis]:
+#: Characters that ``re`` matches to an ASCII letter ignoring case (Unicode mode), or that
+#: lowercase to one: where any occurs, ``_dx_label_ends`` searches the plain way.
+_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
+#: Every ``_DX_LABEL`` match holds one of these (lowercase).
+_DX_WORDS = ("dx", "diagnos", "icd")
+
+
+def _dx_label_ends(text: str, lowered: str) -> list[int]:
+    """Where each ``_DX_LABEL.finditer(text)`` match ends, tried only where one can start.
+
+    The label opens at a line start, after a '|' (then blanks), or after two blanks or
+    ' / ' (right at its word), so a match starts either at one of its words or where the run
+    of blanks before that word starts. Trying the pattern there, in order and from where the
+    last match ended, gives ``finditer``'s matches; ``finditer`` itself would try the
+    lookbehinds at every position of the note."""
+    if len(lowered) != len(text) or _ODD_CASE.search(text):
+        return [m.end() for m in _DX_LABEL.finditer(text)]
+    starts = set()
+    for word in _DX_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(at)
+            blank = at
+            while blank and text[blank - 1] in " \t":
+                blank -= 1
+            starts.add(blank)
+            at = lowered.find(word, at + 1)
+    ends = []
+    after = 0
+    for start in sorted(starts):
+        if start < after:
+            continue
+        m = _DX_LABEL.match(text, start)
+        if m:  # never empty: it holds one of the words
+            after = m.end()
+            ends.append(after)
+    return ends
+
+
+def _diagnoses(note: Note, lowered: str) -> list[Diagnosis]:
     text = note.text
     out: list[Diagnosis] = []
-    for label in _DX_LABEL.finditer(text):
-        start = label.end()
+    for start in _dx_label_ends(text, lowered):
         stop = _FIELD_END.search(text, start)
         end = stop.start() if stop else len(text)
         if end <= start:
@@ -1334,7 +1414,7 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks], clean)
     facts.goal_refs = _goal_refs(note, sentences, clean)
     facts.impairments = _phrases(note, _IMPAIRMENT_BANK, clean)
-    facts.diagnoses = _diagnoses(note)
+    facts.diagnoses = _diagnoses(note, clean.lowered)
     facts.safety_measures = _phrases(note, _SAFETY_BANK, clean, negatable=True)
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
