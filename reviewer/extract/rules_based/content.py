@@ -285,7 +285,7 @@ class _Hay:
     first use (see :class:`_LiteralIndex`), the vocabulary literals it holds and where each
     pattern start string occurs in it."""
 
-    __slots__ = ("text", "lowered", "aligned", "_found", "_at")
+    __slots__ = ("text", "lowered", "aligned", "_found", "_at", "_short")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -295,10 +295,19 @@ class _Hay:
         self.aligned = len(self.lowered) == len(text)
         self._found: set[str] | None = None
         self._at: dict[str, list[int]] = {}
+        self._short: dict[str, bool] = {}
+
+    def holds(self, literal: str) -> bool:
+        """Whether ``lowered`` holds a short literal (tested once, when a bank first asks)."""
+        held = self._short.get(literal)
+        if held is None:
+            held = self._short[literal] = literal in self.lowered
+        return held
 
     @property
     def found(self) -> set[str]:
-        """Exactly the vocabulary literals that occur in ``lowered``."""
+        """Exactly the vocabulary literals of ``_INDEXED_LENGTH`` characters or more that occur
+        in ``lowered`` (shorter ones: :meth:`holds`)."""
         if self._found is None:
             self._found, self._at = _index().scan(self.lowered)
         return self._found
@@ -482,16 +491,16 @@ class _LiteralIndex:
 
     An Aho-Corasick automaton (``pyahocorasick``) over the literals and start strings of
     ``_INDEXED_LENGTH`` characters or more reports every occurrence of each, overlapping ones
-    included; the few shorter literals are plain ``in`` tests (through the automaton they would
-    be reported at a great many positions; patterns with a short start string find their starts
-    themselves). The literal set is exactly the one ``lit in lowered`` would accept.
+    included, so the literal set is exactly the one ``lit in lowered`` would accept. The few
+    shorter literals are plain ``in`` tests, made only for the banks that need them
+    (``_Hay.holds``): through the automaton they would be reported at a great many positions.
+    Patterns with a short start string find their starts themselves.
     """
 
     def __init__(self) -> None:
         self.size = len(_ALL)
         literals = {lit for rx in _ALL for lit in rx.literals or ()}
         starts = {start for rx in _ALL if rx.indexed for start in rx.starts or ()}
-        self.short = tuple(sorted(lit for lit in literals if len(lit) < _INDEXED_LENGTH))
         self.long = frozenset(lit for lit in literals if len(lit) >= _INDEXED_LENGTH)
         self._ac: Any = None
         keys = sorted(self.long | starts)
@@ -502,8 +511,9 @@ class _LiteralIndex:
             self._ac.make_automaton()
 
     def scan(self, lowered: str) -> tuple[set[str], dict[str, list[int]]]:
-        """The literals in ``lowered``, and where each key's occurrences end (ascending; the
-        loop runs once per occurrence, so it does no more than record the end)."""
+        """The (long) literals in ``lowered``, and where each key's occurrences end
+        (ascending; the loop runs once per occurrence, so it does no more than record the
+        end)."""
         at: dict[str, list[int]] = {}
         if self._ac is not None:
             for end, key in self._ac.iter(lowered):
@@ -512,8 +522,7 @@ class _LiteralIndex:
                     at[key] = [end]
                 else:
                     where.append(end)
-        found = self.long.intersection(at)
-        return {*found, *(lit for lit in self.short if lit in lowered)}, at
+        return set(self.long.intersection(at)), at
 
 
 _INDEX: _LiteralIndex | None = None
@@ -532,7 +541,7 @@ class _Bank:
     index from each required literal to the patterns that need it, so that for a note only the
     patterns whose literal occurs in it are looked at, not the whole vocabulary."""
 
-    __slots__ = ("items", "always", "by_literal", "literals")
+    __slots__ = ("items", "always", "by_literal", "literals", "short")
 
     def __init__(self, items: list[tuple[_Rx, Any]]) -> None:
         self.items = tuple(items)
@@ -542,7 +551,8 @@ class _Bank:
             for lit in rx.literals or ():
                 by_literal.setdefault(lit, []).append(k)
         self.by_literal = by_literal
-        self.literals = frozenset(by_literal)
+        self.literals = frozenset(lit for lit in by_literal if len(lit) >= _INDEXED_LENGTH)
+        self.short = tuple(sorted(lit for lit in by_literal if len(lit) < _INDEXED_LENGTH))
 
     @classmethod
     def of(cls, regexes: list[_Rx] | tuple[_Rx, ...]) -> _Bank:
@@ -559,6 +569,9 @@ class _Bank:
         picked = set(self.always)
         for lit in self.literals.intersection(hay.found):
             picked.update(self.by_literal[lit])
+        for lit in self.short:
+            if hay.holds(lit):
+                picked.update(self.by_literal[lit])
         out = []
         items = self.items
         for k in sorted(picked):
