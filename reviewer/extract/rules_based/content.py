@@ -11,9 +11,10 @@ the structural extractor has found the header, the times, the interventions and 
   diagnoses, safety measures, group statements and generic ("vague") phrases.
 
 Every phrase list is data in ``reviewer/data/vocab/content/*.json`` (see
-README.md, "What the reviewer reads in the note's content"); the patterns are compiled once, at import. Everything here is
-deterministic and reads only ``Note.text`` (normalised); evidence is mapped back to the
-note as given with ``Note.span``.
+README.md, "What the reviewer reads in the note's content"); the patterns are parsed once, at
+import, and compiled (with one Aho-Corasick index of their literals) on first use. Everything
+here is deterministic and reads only ``Note.text`` (normalised); evidence is mapped back to the
+note as given as ``Note.span`` maps it.
 """
 
 from __future__ import annotations
