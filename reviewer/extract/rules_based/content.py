@@ -222,7 +222,7 @@ def _starts(items: list[Any]) -> set[str] | None:
 #: At most this many start strings per pattern (``_prefixes`` stops extending beyond it).
 _MAX_PREFIXES = 16
 #: ``_prefixes`` carries a start string on until it is this long.
-_PREFIX_LENGTH = 4
+_PREFIX_LENGTH = 8
 
 
 def _prefixes(items: list[Any]) -> set[str] | None:
