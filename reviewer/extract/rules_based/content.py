@@ -11,9 +11,10 @@ the structural extractor has found the header, the times, the interventions and 
   diagnoses, safety measures, group statements and generic ("vague") phrases.
 
 Every phrase list is data in ``reviewer/data/vocab/content/*.json`` (see
-README.md, "What the reviewer reads in the note's content"); the patterns are compiled once, at import. Everything here is
-deterministic and reads only ``Note.text`` (normalised); evidence is mapped back to the
-note as given with ``Note.span``.
+README.md, "What the reviewer reads in the note's content"); the patterns are parsed once, at
+import, and compiled (with one Aho-Corasick index of their literals) on first use. Everything
+here is deterministic and reads only ``Note.text`` (normalised); evidence is mapped back to the
+note as given as ``Note.span`` maps it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
+
+import ahocorasick
 
 from reviewer.facts import (
     Activity,
@@ -128,6 +131,42 @@ def _required(items: list[Any]) -> list[str] | None:
     return best
 
 
+def _required_cased(items: list[Any], cased: bool = False) -> list[str] | None:
+    """Like :func:`_required`, but only the literals of the case-sensitive parts of the
+    pattern ('(?-i:ER)'), as written: one of them occurs, in that case, in any match."""
+    best: list[str] | None = None
+    run: list[str] = []
+
+    def better(candidate: list[str] | None) -> None:
+        nonlocal best
+        if not candidate or not all(candidate):
+            return
+        if best is None or min(map(len, candidate)) > min(map(len, best)):
+            best = candidate
+
+    def flush() -> None:
+        if run:
+            better(["".join(run)])
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL and cased:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            inner = (cased or bool(av[2] & re.IGNORECASE)) and not av[1] & re.IGNORECASE
+            better(_required_cased(list(av[-1]), inner))
+        elif op is _c.BRANCH:
+            branches = [_required_cased(list(b), cased) for b in av[1]]
+            if all(branches):
+                better([x for b in branches if b for x in b])
+        elif op in _REPEATS and av[0] >= 1:
+            better(_required_cased(list(av[2]), cased))
+    flush()
+    return best
+
+
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT} if _c else set()
 #: Stands for "a digit" in a pattern's start set.
 _DIGIT = "\x00digit"
@@ -180,25 +219,116 @@ def _starts(items: list[Any]) -> set[str] | None:
     return None
 
 
+#: At most this many start strings per pattern (``_prefixes`` stops extending beyond it).
+_MAX_PREFIXES = 16
+#: ``_prefixes`` carries a start string on until it is this long.
+_PREFIX_LENGTH = 8
+
+
+def _prefixes(items: list[Any]) -> set[str] | None:
+    """Like :func:`_starts`, but each string carried on as far as the pattern fixes it:
+    ``(?:on|in) \\d+`` -> 'on ', 'in '; ``(?:min|mod)[ \\t]*A`` (parsed as ``m(?:in|od)...``)
+    -> 'min', 'mod'. Longer strings occur at fewer places, so the pattern is tried at fewer.
+    None when some match may start otherwise (or with nothing fixed)."""
+    out = {s for s, _ in _prefix_run(items)}
+    if not out or "" in out:
+        return None
+    # a string that extends another one adds no place to try
+    return {s for s in out if not any(s.startswith(t) and s != t for t in out)}
+
+
+def _prefix_run(items: list[Any]) -> list[tuple[str, bool]]:
+    """``(text, whole)`` pairs: every match of the sequence starts with one of the texts, and
+    ``whole`` says the sequence can match nothing more than that text (so what follows the
+    sequence may extend it)."""
+    cur: list[tuple[str, bool]] = [("", True)]
+    for op, av in items:
+        if not any(whole for _, whole in cur):
+            break
+        step = _prefix_op(op, av)
+        new: list[tuple[str, bool]] = []
+        for text, whole in cur:
+            if whole and len(text) < _PREFIX_LENGTH:
+                new.extend((text + more, whole2) for more, whole2 in step)
+            else:
+                new.append((text, False))
+        new = list(dict.fromkeys(new))
+        if len(new) > _MAX_PREFIXES:
+            return [(text, False) for text, _ in cur]
+        cur = new
+    return cur
+
+
+def _prefix_op(op: Any, av: Any) -> list[tuple[str, bool]]:
+    if op is _c.LITERAL:
+        return [(chr(av).lower(), True)]
+    if op is _c.IN and av and all(op2 is _c.LITERAL for op2, _ in av):
+        return [(chr(av2).lower(), True) for _, av2 in av]
+    if op is _c.SUBPATTERN:
+        return _prefix_run(list(av[-1]))
+    if op is _c.BRANCH:
+        return [pair for branch in av[1] for pair in _prefix_run(list(branch))]
+    if op in _REPEATS:
+        low, high, body = av[0], av[1], list(av[2])
+        if low == high == 1:
+            return _prefix_run(body)
+        if low == 0 and high == 1:
+            return _prefix_run(body) + [("", True)]
+        first = [(text, False) for text, _ in _prefix_run(body)]
+        return first + ([("", True)] if low == 0 else [])
+    if op in _ZERO_WIDTH:
+        return [("", True)]
+    return [("", False)]  # a class, a category, any character: the string stops here
+
+
 class _Hay:
-    """A text to run patterns over, with its lowercase form and (when known) the vocabulary
-    literals in it."""
+    """A text to run patterns over, with its lowercase form and, read off that in one pass on
+    first use (see :class:`_LiteralIndex`), the vocabulary literals it holds and where each
+    pattern start string occurs in it."""
 
-    __slots__ = ("text", "lowered", "found", "aligned")
+    __slots__ = ("text", "lowered", "aligned", "_found", "_at", "_short")
 
-    def __init__(self, text: str, lowered: str | None = None, found: set[str] | None = None):
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.lowered = text.lower() if lowered is None else lowered
-        self.found = found
+        self.lowered = text.lower()
         #: lowercasing kept every offset (it almost always does), so a position found in
         #: ``lowered`` is the same position in ``text``
         self.aligned = len(self.lowered) == len(text)
+        self._found: set[str] | None = None
+        self._at: dict[str, list[int]] = {}
+        self._short: dict[str, bool] = {}
+
+    def holds(self, literal: str) -> bool:
+        """Whether ``lowered`` holds a short literal (tested once, when a bank first asks)."""
+        held = self._short.get(literal)
+        if held is None:
+            held = self._short[literal] = literal in self.lowered
+        return held
+
+    @property
+    def found(self) -> set[str]:
+        """Exactly the vocabulary literals of ``_INDEXED_LENGTH`` characters or more that occur
+        in ``lowered`` (shorter ones: :meth:`holds`)."""
+        if self._found is None:
+            self._found, self._at = _index().scan(self.lowered)
+        return self._found
+
+    @property
+    def at(self) -> dict[str, list[int]]:
+        """Start string (``_INDEXED_LENGTH`` characters or more) -> where each of its
+        occurrences in ``lowered`` ENDS (the position of its last character), in order."""
+        if self._found is None:
+            self._found, self._at = _index().scan(self.lowered)
+        return self._at
 
 
 #: A pattern that opens with a greedy run of digits ('\\d+', not '\\d+?' or '\\d++').
 _DIGITS_FIRST = re.compile(r"\\d\+(?![?+])")
 #: Above this many candidate positions, a pattern scans the whole text instead.
 _MAX_TRIES = 24
+#: Literals and start strings this long or longer are found by the literal index's automaton;
+#: shorter ones ('in', 'at', 'x') occur at so many places that a plain search is cheaper.
+_INDEXED_LENGTH = 3
 
 
 class _Rx:
@@ -209,7 +339,7 @@ class _Rx:
     with a literal then lets the regex engine jump straight to candidate positions.
     """
 
-    __slots__ = ("source", "literals", "starts", "_lead", "_rx")
+    __slots__ = ("source", "literals", "cased", "starts", "indexed", "_keyed", "_lead", "_rx")
 
     def __init__(self, pattern: str) -> None:
         self.source = _one_line(pattern)
@@ -219,6 +349,10 @@ class _Rx:
             tree = []
         found = _required(tree) if tree else None
         self.literals: tuple[str, ...] | None = tuple(sorted(set(found))) if found else None
+        cased = _required_cased(tree) if tree else None
+        #: Strings as written, one of which the text itself holds when the pattern can match
+        #: (from case-sensitive parts such as '(?-i:ER)'; the literals above are lowercase).
+        self.cased: tuple[str, ...] | None = tuple(sorted(set(cased))) if cased else None
         # A pattern that does not open with a literal ('\d+ x \d+') keeps the lookbehind, so
         # it is tried only at word starts: inside a long run of digits it would otherwise
         # restart (and backtrack) at every position.
@@ -238,9 +372,18 @@ class _Rx:
             self._lead = ""
             self.source = r"\d(?<![A-Za-z0-9]\d)\d*" + self.source[3:]
             starts = None
+        if starts and _DIGIT not in starts:
+            starts = _prefixes(tree) or starts
         self.starts: tuple[str, ...] | None = (
             tuple(sorted(starts)) if starts and all(starts) else None
         )
+        #: Every start string is in the literal index (``_INDEXED_LENGTH`` characters or
+        #: more, not "a digit"), so the haystack already knows where they occur.
+        self.indexed = self.starts is not None and all(
+            len(start) >= _INDEXED_LENGTH and start != _DIGIT for start in self.starts
+        )
+        #: Each start string with the distance from its last character back to its first.
+        self._keyed = tuple((start, len(start) - 1) for start in self.starts or ())
         self._rx: re.Pattern[str] | None = None
         _ALL.append(self)
 
@@ -248,15 +391,6 @@ class _Rx:
         if self._rx is None:
             self._rx = re.compile(rf"{self._lead}(?:{self.source})(?![A-Za-z0-9])", _FLAGS)
         return self._rx
-
-    def present(self, lowered: str) -> bool:
-        return self.literals is None or any(lit in lowered for lit in self.literals)
-
-    def spans(self, text: str, lowered: str | None = None) -> list[tuple[int, int]]:
-        hay = _Hay(text, lowered)
-        if not self.present(hay.lowered):
-            return []
-        return self.run(hay)
 
     def run(self, hay: _Hay) -> list[tuple[int, int]]:
         """Every match in the text, without the literal pre-check.
@@ -267,9 +401,36 @@ class _Rx:
         ``str.find`` gets to them far faster than ``re`` can on a case-insensitive pattern,
         which it has to try at every position."""
         text = hay.text
-        rx = self._compiled()
+        rx = self._rx or self._compiled()
         out: list[tuple[int, int]] = []
-        candidates = self._candidates(hay) if self.starts is not None and hay.aligned else None
+        if self.cased is not None and not any(lit in text for lit in self.cased):
+            return out
+        candidates: list[int] | None
+        if self.indexed and hay.aligned:
+            # ``_candidates`` read off the haystack's index instead of searched for
+            index = hay.at
+            candidates = None
+            several = False
+            for key, back in self._keyed:
+                ends = index.get(key)
+                if ends:
+                    if candidates is None:
+                        candidates = [end - back for end in ends]
+                    else:
+                        candidates += [end - back for end in ends]
+                        several = True
+            if candidates is None:
+                return out
+            if several:
+                candidates = sorted(set(candidates))
+            if self._lead:  # the pattern's own lookbehind would refuse the rest
+                candidates = [a for a in candidates if not (a and text[a - 1] in _ALNUM)]
+            if len(candidates) > _MAX_TRIES:
+                candidates = None
+        elif self.starts is None or not hay.aligned:
+            candidates = None
+        else:
+            candidates = self._candidates(hay)
         if candidates is None:
             for m in rx.finditer(text):
                 start, end = m.span()
@@ -310,9 +471,6 @@ class _Rx:
             out = sorted(set(out))
         return out
 
-    def search(self, text: str) -> bool:
-        return bool(self.spans(text))
-
 
 def _word(pattern: str) -> _Rx:
     """A vocabulary pattern with word boundaries (letters/digits) at both ends."""
@@ -328,65 +486,55 @@ _ALL: list[_Rx] = []
 
 
 class _LiteralIndex:
-    """Which of the vocabulary's required literals a (lowercased) text contains, found in one
-    regex pass instead of one substring test per literal.
+    """Which of the vocabulary's required literals a (lowercased) text contains, and where
+    each pattern start string occurs in it, found in one pass instead of one substring search
+    per literal and per start string.
 
-    The literals are compiled into a trie-shaped alternation inside a lookahead, so the pass
-    tries every position once and reports the LONGEST literal starting there; every shorter
-    literal starting at the same position is a prefix of that one, and is added from a table.
-    The result is exactly the set of literals ``lit in lowered`` would accept.
+    An Aho-Corasick automaton (``pyahocorasick``) over the literals and start strings of
+    ``_INDEXED_LENGTH`` characters or more reports every occurrence of each, overlapping ones
+    included, so the literal set is exactly the one ``lit in lowered`` would accept. The few
+    shorter literals are plain ``in`` tests, made only for the banks that need them
+    (``_Hay.holds``): through the automaton they would be reported at a great many positions.
+    Patterns with a short start string find their starts themselves.
     """
 
-    def __init__(self, literals: set[str]) -> None:
+    def __init__(self) -> None:
         self.size = len(_ALL)
-        self.prefixes = {
-            lit: tuple(lit[:k] for k in range(1, len(lit) + 1) if lit[:k] in literals)
-            for lit in literals
-        }
-        self._rx = re.compile("(?=(" + _trie(sorted(literals)) + "))") if literals else None
-        #: Literals holding a newline: they may occur where pieces of text are joined.
-        self.newline = {lit for lit in literals if "\n" in lit}
-        self.longest = max(map(len, literals), default=1)
+        literals = {lit for rx in _ALL for lit in rx.literals or ()}
+        starts = {start for rx in _ALL if rx.indexed for start in rx.starts or ()}
+        self.long = frozenset(lit for lit in literals if len(lit) >= _INDEXED_LENGTH)
+        self._ac: Any = None
+        keys = sorted(self.long | starts)
+        if keys:
+            self._ac = ahocorasick.Automaton()
+            for key in keys:
+                self._ac.add_word(key, key)
+            self._ac.make_automaton()
 
-    def found(self, lowered: str) -> set[str]:
-        if self._rx is None:
-            return set()
-        out: set[str] = set()
-        for longest in set(self._rx.findall(lowered)):
-            out.update(self.prefixes[longest])
-        return out
-
-
-def _trie(words: list[str]) -> str:
-    """A regex matching the longest of ``words`` that starts at the current position (the
-    alternatives at each node start with different characters, so nothing backtracks more
-    than the length of the longest word)."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
+    def scan(self, lowered: str) -> tuple[set[str], dict[str, list[int]]]:
+        """The (long) literals in ``lowered``, and where each key's occurrences end
+        (ascending; the loop runs once per occurrence, so it does no more than record the
+        end)."""
+        at: dict[str, list[int]] = {}
+        if self._ac is not None:
+            for end, key in self._ac.iter(lowered):
+                where = at.get(key)
+                if where is None:
+                    at[key] = [end]
+                else:
+                    where.append(end)
+        return set(self.long.intersection(at)), at
 
 
 _INDEX: _LiteralIndex | None = None
 
 
-def _literals_in(lowered: str) -> set[str]:
-    """The vocabulary literals that occur in ``lowered`` (the index is built on first use)."""
+def _index() -> _LiteralIndex:
+    """The literal index over every pattern made so far (built on first use)."""
     global _INDEX
     if _INDEX is None or _INDEX.size != len(_ALL):
-        _INDEX = _LiteralIndex({lit for rx in _ALL for lit in rx.literals or ()})
-    return _INDEX.found(lowered)
+        _INDEX = _LiteralIndex()
+    return _INDEX
 
 
 class _Bank:
@@ -394,7 +542,7 @@ class _Bank:
     index from each required literal to the patterns that need it, so that for a note only the
     patterns whose literal occurs in it are looked at, not the whole vocabulary."""
 
-    __slots__ = ("items", "always", "by_literal", "literals")
+    __slots__ = ("items", "always", "by_literal", "literals", "short")
 
     def __init__(self, items: list[tuple[_Rx, Any]]) -> None:
         self.items = tuple(items)
@@ -404,7 +552,8 @@ class _Bank:
             for lit in rx.literals or ():
                 by_literal.setdefault(lit, []).append(k)
         self.by_literal = by_literal
-        self.literals = frozenset(by_literal)
+        self.literals = frozenset(lit for lit in by_literal if len(lit) >= _INDEXED_LENGTH)
+        self.short = tuple(sorted(lit for lit in by_literal if len(lit) < _INDEXED_LENGTH))
 
     @classmethod
     def of(cls, regexes: list[_Rx] | tuple[_Rx, ...]) -> _Bank:
@@ -414,28 +563,20 @@ class _Bank:
     def of_entries(cls, entries: list[_Entry], attr: str = "regexes") -> _Bank:
         return cls([(rx, e) for e in entries for rx in getattr(e, attr)])
 
-    def matches(
-        self, hay: _Hay, found: set[str] | None = None, *, exact: bool = False
-    ) -> list[tuple[int, int, Any]]:
-        """Every match in ``text`` as ``(start, end, tag)``, in bank order then text order,
-        exactly as running each pattern in turn would give.
-
-        ``found`` holds the literals that may occur in ``text`` (a superset: each picked
-        pattern still checks its own literals against the lowercase text), or exactly those
-        that do (``exact``: the picked patterns run straight away); without it, it is read off
-        the text, exactly."""
-        lowered = hay.lowered
-        if found is None:
-            found, exact = _literals_in(lowered), True
+    def matches(self, hay: _Hay) -> list[tuple[int, int, Any]]:
+        """Every match in ``hay`` as ``(start, end, tag)``, in bank order then text order,
+        exactly as running each pattern in turn would give (a pattern none of whose literals
+        occur in the text cannot match, and is not run)."""
         picked = set(self.always)
-        for lit in self.literals.intersection(found):
+        for lit in self.literals.intersection(hay.found):
             picked.update(self.by_literal[lit])
+        for lit in self.short:
+            if hay.holds(lit):
+                picked.update(self.by_literal[lit])
         out = []
         items = self.items
         for k in sorted(picked):
             rx, tag = items[k]
-            if not exact and not rx.present(lowered):
-                continue
             for s, e in rx.run(hay):
                 out.append((s, e, tag))
         return out
@@ -597,14 +738,40 @@ _ICD10 = re.compile(r"(?<![A-Za-z0-9.])([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})
 _FIELD_END = re.compile(r"[ \t]\|[ \t]|(?<![ \t])[ \t]{3,}(?=[A-Z][A-Za-z ]{1,20}:)|\n")
 
 # Sentence/clause splitting.
+# Each break opens with one character of a class, then tells its kind by looking back at it:
+# a pattern that opens with a class lets ``re`` skip straight to those characters, where an
+# alternation of lookbehinds would be tried at every position. The same matches as
+# r"\n|(?<=[.!?])[ \t]+(?=[A-Z(\"'])|[ \t]\|[ \t]|(?<=\S)[ \t]{3,}(?=\S)" and
+# r"[;\n|•*]|(?<=[.!?])[ \t]+(?=[A-Za-z(])|[ \t][-–][ \t]".
 _SENTENCE_BREAK = re.compile(
-    r"\n|(?<=[.!?])[ \t]+(?=[A-Z(\"'])|[ \t]\|[ \t]|(?<=\S)[ \t]{3,}(?=\S)"
+    r"[\n \t](?:(?<=\n)|(?<=[.!?][ \t])[ \t]*(?=[A-Z(\"'])|(?<=[ \t])\|[ \t]"
+    r"|(?<=\S[ \t])[ \t]{2,}(?=\S))"
 )
-_CLAUSE_BREAK = re.compile(r"[;\n|•*]|(?<=[.!?])[ \t]+(?=[A-Za-z(])|[ \t][-–][ \t]")
+_CLAUSE_BREAK = re.compile(
+    r"[;\n|•* \t](?:(?<=[;\n|•*])|(?<=[.!?][ \t])[ \t]*(?=[A-Za-z(])|(?<=[ \t])[-–][ \t])"
+)
 _LABEL = re.compile(r"^\s*(?:[-•*]\s*)?[A-Za-z][A-Za-z /#&.-]{0,30}:\s*")
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_SPAN = Span.__pydantic_validator__.validate_python
+
+
+def _span(note: Note, start: int, end: int) -> Span:
+    """``note.span(start, end)``: the same clamping and mapping (``Note.to_original``), but
+    the ``Span`` built by one call of its validator, several times cheaper than
+    ``model_construct`` (a note's content facts need dozens of spans)."""
+    size = len(note.text)
+    start = max(0, min(start, size))
+    end = max(start, min(end, size))
+    index_map = note.index_map
+    o_start = index_map[start]
+    o_end = index_map[end - 1] + 1 if end > start else o_start
+    return cast(
+        "Span", _SPAN({"start": o_start, "end": o_end, "text": note.original[o_start:o_end]})
+    )
 
 
 def _to_clean(note: Note, span: Span) -> tuple[int, int]:
@@ -616,8 +783,7 @@ def _to_clean(note: Note, span: Span) -> tuple[int, int]:
 
 def _note_hay(text: str) -> _Hay:
     """The whole note as a haystack, with exactly the vocabulary literals in it."""
-    lowered = text.lower()
-    return _Hay(text, lowered, _literals_in(lowered))
+    return _Hay(text)
 
 
 def _finditer(
@@ -626,9 +792,9 @@ def _finditer(
     """Every match of the bank's patterns in ``text[start:end]`` (``text``: the whole note),
     in note offsets."""
     if start == 0 and end is None:
-        return [(s, e) for s, e, _ in bank.matches(text, text.found, exact=True)]
+        return [(s, e) for s, e, _ in bank.matches(text)]
     chunk = _Hay(text.text[start:end])
-    return [(s + start, e + start) for s, e, _ in bank.matches(chunk, text.found)]
+    return [(s + start, e + start) for s, e, _ in bank.matches(chunk)]
 
 
 def _leftmost_longest(matches: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
@@ -688,18 +854,17 @@ def _segments(
 ) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` at ``breaker``; return trimmed non-empty ranges."""
     end = len(text) if end is None else end
-    out = []
-    pos = start
+    bounds = [start]
     for m in breaker.finditer(text, start, end):
-        out.append((pos, m.start()))
-        pos = m.end()
-    out.append((pos, end))
+        bounds += m.span()
+    bounds.append(end)
     trimmed = []
-    for s, e in out:
-        while s < e and text[s] in " \t-–•*>:,":
-            s += 1
-        while e > s and text[e - 1] in " \t,;":
-            e -= 1
+    for k in range(0, len(bounds), 2):
+        s, e = bounds[k], bounds[k + 1]
+        # strip the leading marks, then the trailing ones from what is left
+        piece = text[s:e].lstrip(" \t-–•*>:,")
+        s = e - len(piece)
+        e = s + len(piece.rstrip(" \t,;"))
         if e > s:
             trimmed.append((s, e))
     return _Ranges(trimmed)
@@ -729,15 +894,11 @@ class _Block:
         return self.start <= start < self.end
 
 
-def _work_text(
-    note: Note, facts: NoteFacts
-) -> tuple[str, list[tuple[int, int, Intervention]], list[tuple[int, int]]]:
+def _work_text(note: Note, facts: NoteFacts) -> tuple[str, list[tuple[int, int, Intervention]]]:
     """The note's text with every intervention's own minutes and clock span blanked out (they
-    are billed time, not parameters), each intervention's range in it, and the blanked
-    ranges."""
+    are billed time, not parameters), and each intervention's range in it."""
     chars = list(note.text)
     ranges = []
-    blanked = []
     for item in facts.interventions:
         start, end = _to_clean(note, item.evidence)
         ranges.append((start, end, item))
@@ -745,24 +906,9 @@ def _work_text(
             if ev is None:
                 continue
             s, e = _to_clean(note, ev)
-            if max(s, start) < min(e, end):
-                blanked.append((max(s, start), min(e, end)))
             for k in range(max(s, start), min(e, end)):
                 chars[k] = " "
-    return "".join(chars), ranges, blanked
-
-
-def _work_literals(work: str, text: _Hay, blanked: list[tuple[int, int]]) -> set[str]:
-    """The literals that may occur in the blanked text, or in any newline-joined piece of it:
-    those of the note, those around each blanked range, and any holding a newline."""
-    assert text.found is not None  # the note's haystack (_note_hay) always knows its literals
-    found = set(text.found)
-    if _INDEX is None:  # (built by the note's own scan, before this)
-        return found
-    reach = _INDEX.longest - 1  # a literal that overlaps the range lies within this reach
-    for s, e in blanked:
-        found |= _literals_in(work[max(0, s - reach) : e + reach].lower())
-    return found | _INDEX.newline
+    return "".join(chars), ranges
 
 
 @dataclass
@@ -778,7 +924,7 @@ class _Scan:
     one_on_one: list[tuple[int, int]]
 
 
-def _scan(work: str, ranges: list[tuple[int, int]], found: set[str]) -> _Scan:
+def _scan(work: str, ranges: list[tuple[int, int]]) -> _Scan:
     """Run the per-intervention vocabulary over the intervention blocks only (joined by
     newlines, which no pattern crosses) and map every match back to note offsets."""
     merged: list[list[int]] = []
@@ -804,7 +950,7 @@ def _scan(work: str, ranges: list[tuple[int, int]], found: set[str]) -> _Scan:
         return s + shift, e + shift
 
     def run(bank: _Bank) -> list[tuple[int, int, Any]]:
-        return [(*to_note(s, e), tag) for s, e, tag in bank.matches(hay, found)]
+        return [(*to_note(s, e), tag) for s, e, tag in bank.matches(hay)]
 
     activities = _leftmost_longest(run(_ACTIVITY_BANK))
     order = _PARAMETER_ORDER
@@ -876,10 +1022,10 @@ _STRENGTH = _Entry("task", "strengthening", ())
 _UNNAMED_BANK = _Bank.of_entries(_UNNAMED)
 
 
-def _classify_unnamed(name: str, loaded: bool, found: set[str]) -> _Entry:
+def _classify_unnamed(name: str, loaded: bool) -> _Entry:
     """The category of a dosed task the vocabulary does not name, from keywords in its name
     (categories.json ``unnamed_tasks``); a load in its clause means strengthening."""
-    hits = _UNNAMED_BANK.matches(_Hay(name), found)
+    hits = _UNNAMED_BANK.matches(_Hay(name))
     if hits:
         return hits[0][2]
     return _STRENGTH if loaded else _OTHER
@@ -891,7 +1037,6 @@ def _unnamed_tasks(
     acts: list[tuple[int, int, _Entry]],
     params: list[tuple[int, int, _Entry]],
     clauses: list[tuple[int, int]],
-    found: set[str],
 ) -> list[tuple[int, int, _Entry]]:
     out: list[tuple[int, int, _Entry]] = []
     act_starts = sorted(s for s, _, _ in acts)
@@ -917,16 +1062,16 @@ def _unnamed_tasks(
         name = block.work[start - block.start : end - block.start].strip()
         if _TASK_NAME.search(name) and not _CLOCK_WORDS.fullmatch(name):
             loaded = any(cs <= ps < ce and entry.key == "load" for ps, _, entry in params)
-            out.append((start, end, _classify_unnamed(name, loaded, found)))
+            out.append((start, end, _classify_unnamed(name, loaded)))
     return out
 
 
-def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
+def _annotate_activities(note: Note, block: _Block, scan: _Scan) -> None:
     text = note.text
     acts = [a for a in scan.activities if block.holds(a[0]) and a[1] <= block.end]
     params = _block_parameters(scan, block, _label_minutes(block, text))
     clauses = _segments(text, _CLAUSE_BREAK, block.start, block.end)
-    acts = acts + _unnamed_tasks(text, block, acts, params, clauses, found)
+    acts = acts + _unnamed_tasks(text, block, acts, params, clauses)
     acts.sort(key=lambda a: a[0])
     if not acts:
         return
@@ -934,7 +1079,7 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]
         Activity(
             name=text[s:e].strip(),
             category=cast("ActivityCategory", entry.category),  # validated by Activity
-            evidence=note.span(s, e),
+            evidence=_span(note, s, e),
         )
         for s, e, entry in acts
     ]
@@ -954,7 +1099,7 @@ def _annotate_activities(note: Note, block: _Block, scan: _Scan, found: set[str]
             Parameter(
                 kind=cast("ParameterKind", entry.key),  # validated by Parameter
                 value=text[ps:pe].strip(),
-                evidence=note.span(ps, pe),
+                evidence=_span(note, ps, pe),
             )
         )
     block.item.activities = activities
@@ -981,7 +1126,7 @@ def _annotate_guidance(note: Note, block: _Block, scan: _Scan) -> None:
         guidance = Guidance(
             kind=cast("GuidanceKind", entry.key),  # validated by Guidance
             level=level,
-            evidence=note.span(s, e),
+            evidence=_span(note, s, e),
         )
         out.append((s, guidance))
     out.sort(key=lambda g: g[0])
@@ -1004,7 +1149,7 @@ def _assist_level(matched: str) -> str:
 _INDEPENDENT_CLAUSE = re.compile(r"[;\n|:()]|(?<=[.!?])\s+(?=[A-Za-z])")
 
 
-def _annotate_independent(note: Note, block: _Block, scan: _Scan, found: set[str]) -> None:
+def _annotate_independent(note: Note, block: _Block, scan: _Scan) -> None:
     hits = [h for h in scan.independent if block.holds(h[0])]
     if not hits:
         return
@@ -1014,10 +1159,10 @@ def _annotate_independent(note: Note, block: _Block, scan: _Scan, found: set[str
         clause_text = block.work[clause[0] - block.start : clause[1] - block.start]
         if any(rx.search(clause_text) for rx in INDEPENDENT_EXCLUDE):
             continue
-        if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text), found):
+        if not is_strong and not _INDEPENDENT_CONTEXT_BANK.matches(_Hay(clause_text)):
             continue
         block.item.independent = True
-        block.item.independent_evidence = note.span(*clause)
+        block.item.independent_evidence = _span(note, *clause)
         return
 
 
@@ -1054,7 +1199,7 @@ def _annotate_group(
     clauses = _segments(note.text, _SENTENCE_BREAK, block.start, block.end)
     clause = _containing(clauses, first[0])
     s, e = clause if clause else first
-    block.item.group_evidence = note.span(s, e)
+    block.item.group_evidence = _span(note, s, e)
 
 
 # --------------------------------------------------------------------------- note level
@@ -1123,7 +1268,7 @@ def _responses(
             continue
         label = _LABEL.match(sentence)
         s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
-        out.append(TextFact(text=text[s0:e].strip(), evidence=note.span(s0, e)))
+        out.append(TextFact(text=text[s0:e].strip(), evidence=_span(note, s0, e)))
     return out
 
 
@@ -1134,7 +1279,7 @@ def _goal_refs(note: Note, sentences: list[tuple[int, int]], clean: _Hay) -> lis
     hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean) if not vague.hits(m))
     for s, e in sentences:
         if _starts_within(hits, s, e):
-            out.append(TextFact(text=text[s:e].strip(), evidence=note.span(s, e)))
+            out.append(TextFact(text=text[s:e].strip(), evidence=_span(note, s, e)))
     return out
 
 
@@ -1144,14 +1289,52 @@ def _phrases(note: Note, bank: _Bank, clean: _Hay, *, negatable: bool = False) -
     if negatable:
         found = [m for m in found if not _negated(text, m[0])]
     kept = _leftmost_longest(found)
-    return [TextFact(text=text[s:e], evidence=note.span(s, e)) for s, e, _ in kept]
+    return [TextFact(text=text[s:e], evidence=_span(note, s, e)) for s, e, _ in kept]
 
 
-def _diagnoses(note: Note) -> list[Diagnosis]:
+#: Characters that ``re`` matches to an ASCII letter ignoring case (Unicode mode), or that
+#: lowercase to one: where any occurs, ``_dx_label_ends`` searches the plain way.
+_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
+#: Every ``_DX_LABEL`` match holds one of these (lowercase).
+_DX_WORDS = ("dx", "diagnos", "icd")
+
+
+def _dx_label_ends(text: str, lowered: str) -> list[int]:
+    """Where each ``_DX_LABEL.finditer(text)`` match ends, tried only where one can start.
+
+    The label opens at a line start, after a '|' (then blanks), or after two blanks or
+    ' / ' (right at its word), so a match starts either at one of its words or where the run
+    of blanks before that word starts. Trying the pattern there, in order and from where the
+    last match ended, gives ``finditer``'s matches; ``finditer`` itself would try the
+    lookbehinds at every position of the note."""
+    if len(lowered) != len(text) or _ODD_CASE.search(text):
+        return [m.end() for m in _DX_LABEL.finditer(text)]
+    starts = set()
+    for word in _DX_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(at)
+            blank = at
+            while blank and text[blank - 1] in " \t":
+                blank -= 1
+            starts.add(blank)
+            at = lowered.find(word, at + 1)
+    ends = []
+    after = 0
+    for start in sorted(starts):
+        if start < after:
+            continue
+        m = _DX_LABEL.match(text, start)
+        if m:  # never empty: it holds one of the words
+            after = m.end()
+            ends.append(after)
+    return ends
+
+
+def _diagnoses(note: Note, lowered: str) -> list[Diagnosis]:
     text = note.text
     out: list[Diagnosis] = []
-    for label in _DX_LABEL.finditer(text):
-        start = label.end()
+    for start in _dx_label_ends(text, lowered):
         stop = _FIELD_END.search(text, start)
         end = stop.start() if stop else len(text)
         if end <= start:
@@ -1161,7 +1344,9 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
             chunk = text[start:end].strip(" ;,.")
             if chunk:
                 s = text.index(chunk, start)
-                out.append(Diagnosis(code=None, text=chunk, evidence=note.span(s, s + len(chunk))))
+                out.append(
+                    Diagnosis(code=None, text=chunk, evidence=_span(note, s, s + len(chunk)))
+                )
             continue
         for k, m in enumerate(codes):
             nxt = codes[k + 1].start() if k + 1 < len(codes) else end
@@ -1170,7 +1355,7 @@ def _diagnoses(note: Note) -> list[Diagnosis]:
                 e -= 1
             desc = text[m.end() : e].strip(" ;,.-")
             out.append(
-                Diagnosis(code=m.group(1), text=desc or m.group(1), evidence=note.span(s, e))
+                Diagnosis(code=m.group(1), text=desc or m.group(1), evidence=_span(note, s, e))
             )
     return out
 
@@ -1190,12 +1375,12 @@ def _group_statements(note: Note, matches: list[tuple[int, int]]) -> list[TextFa
         if clause is None or clause in seen:
             continue
         seen.add(clause)
-        out.append(TextFact(text=text[clause[0] : clause[1]], evidence=note.span(*clause)))
+        out.append(TextFact(text=text[clause[0] : clause[1]], evidence=_span(note, *clause)))
     return out
 
 
 def _vague(note: Note, blocks: list[_Block], clean: _Hay) -> list[VaguePhrase]:
-    found = _VAGUE_BANK.matches(clean, clean.found, exact=True)
+    found = _VAGUE_BANK.matches(clean)
     out = []
     for s, e, entry in _leftmost_longest(found):
         owner = next((b.index for b in blocks if b.start <= s < b.end), None)
@@ -1204,7 +1389,7 @@ def _vague(note: Note, blocks: list[_Block], clean: _Hay) -> list[VaguePhrase]:
                 phrase=entry.key,
                 category=entry.category,
                 intervention=owner,
-                evidence=note.span(s, e),
+                evidence=_span(note, s, e),
             )
         )
     return out
@@ -1223,19 +1408,18 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     """
     text = note.text
     clean = _note_hay(text)
-    work, ranges, blanked = _work_text(note, facts)
-    found = _work_literals(work, clean, blanked)
+    work, ranges = _work_text(note, facts)
     blocks = [
         _Block(k, item, start, end, work[start:end]) for k, (start, end, item) in enumerate(ranges)
     ]
-    scan = _scan(work, [(b.start, b.end) for b in blocks], found)
+    scan = _scan(work, [(b.start, b.end) for b in blocks])
     group_all, concurrent_all = _group_matches(clean)
     for block in blocks:
         block.item.activities = []
         block.item.guidance = []
-        _annotate_activities(note, block, scan, found)
+        _annotate_activities(note, block, scan)
         _annotate_guidance(note, block, scan)
-        _annotate_independent(note, block, scan, found)
+        _annotate_independent(note, block, scan)
         _annotate_group(note, block, scan, group_all, concurrent_all)
 
     sentences = _sentences(text)
@@ -1244,7 +1428,7 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks], clean)
     facts.goal_refs = _goal_refs(note, sentences, clean)
     facts.impairments = _phrases(note, _IMPAIRMENT_BANK, clean)
-    facts.diagnoses = _diagnoses(note)
+    facts.diagnoses = _diagnoses(note, clean.lowered)
     facts.safety_measures = _phrases(note, _SAFETY_BANK, clean, negatable=True)
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
