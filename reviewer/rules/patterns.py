@@ -224,8 +224,12 @@ _SECTION_END = re.compile(
     r"cpt|units|time|s|o|subjective|objective)\b[^:\n]{0,30}[:|]",
     re.I,
 )
-_MASK_DATE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")
-_MASK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\b", re.I)
+# Dates and times start at a word boundary before a digit. It is written as a digit followed by
+# ``(?<!\w\d)`` (the character before that digit is no word character) rather than a leading
+# ``\b``, which matches the same text but lets the regex engine skip ahead to the next digit
+# instead of trying a match at every position.
+_MASK_DATE = re.compile(r"\d(?<!\w\d)\d{0,3}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")
+_MASK_TIME = re.compile(r"\d(?<!\w\d)\d?:\d{2}(?:\s*[ap]\.?m\.?)?\b", re.I)
 _MASK_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z<>#]+")
 
