@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -187,10 +187,11 @@ def rule(
             sources=tuple(sources),
             summary=summary,
             doc=(fn.__doc__ or "").strip(),
-            check=lambda ctx: fn(r, ctx),
+            check=fn,  # replaced just below, once the rule exists
             fails=_as_examples(fails),
             passes=_as_examples(passes),
         )
+        r.check = partial(fn, r)  # check(ctx) is fn(r, ctx)
         _RULES[id] = r
         return r
 
