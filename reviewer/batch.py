@@ -687,7 +687,9 @@ def review_one(row: BatchRow, job: _Job) -> BatchResult:
     result.method = review.units.method
     result.extractor = review.extractor
     result.fallback_reason = review.extraction.fallback_reason
-    units = review.units.model_dump(mode="json")
+    # The report's fields as they are (ints, str-keyed dicts of ints): what a JSON dump would
+    # give for the fields _units_fields reads, without building the dump.
+    units = dict(review.units)
     for k, v in _units_fields(units).items():
         setattr(result, k, v)
     if result.timed_minutes is None and facts.total_timed_minutes is not None:
