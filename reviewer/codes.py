@@ -34,8 +34,15 @@ def _parse_extra(spec: str) -> list[Code]:
             raise ConfigError(
                 f"REVIEWER_EXTRA_CODES entry {item!r}: write CODE:timed or CODE:untimed"
             )
-        out.append(Code(code.strip().upper(), "declared in REVIEWER_EXTRA_CODES",
-                        kind == "timed", ("PT", "OT", "SLP"), "declared"))
+        out.append(
+            Code(
+                code.strip().upper(),
+                "declared in REVIEWER_EXTRA_CODES",
+                kind == "timed",
+                ("PT", "OT", "SLP"),
+                "declared",
+            )
+        )
     return out
 
 
@@ -43,8 +50,13 @@ def _parse_extra(spec: str) -> list[Code]:
 def _table() -> dict[str, Code]:
     raw = json.loads((PACKAGE_DIR / "data" / "codes.json").read_text(encoding="utf-8"))
     table = {
-        row["code"]: Code(row["code"], row["description"], bool(row["timed"]),
-                          tuple(row["disciplines"]), row["kind"])
+        row["code"]: Code(
+            row["code"],
+            row["description"],
+            bool(row["timed"]),
+            tuple(row["disciplines"]),
+            row["kind"],
+        )
         for row in raw["codes"]
     }
     for extra in _parse_extra(os.environ.get("REVIEWER_EXTRA_CODES", "")):
@@ -58,11 +70,21 @@ def all_codes() -> dict[str, Code]:
 
 
 def get(code: str) -> Code | None:
-    return _table().get(code.strip().upper())
+    table = _table()
+    # Codes read from a note are almost always already clean ("97110"): try them as given
+    # before normalising (same answer, no string copies on the hot path of the rules).
+    found = table.get(code)
+    return found if found is not None else table.get(code.strip().upper())
 
 
 def is_known(code: str) -> bool:
     return get(code) is not None
+
+
+def is_timed_code(code: str) -> bool:
+    """True for a known 15-minute timed code; False for an untimed or an unknown one."""
+    found = get(code)
+    return found is not None and found.timed
 
 
 def is_timed(code: str) -> bool:
@@ -79,5 +101,5 @@ def unknown_code_message(code: str) -> str:
     untimed = " ".join(c for c, v in table.items() if not v.timed)
     return (
         f"unknown code {code!r}. Known timed codes: {timed}. Known untimed codes: {untimed}. "
-        "Declare another with REVIEWER_EXTRA_CODES=\"CODE:timed\" (or CODE:untimed)."
+        'Declare another with REVIEWER_EXTRA_CODES="CODE:timed" (or CODE:untimed).'
     )

@@ -237,28 +237,47 @@ def _info(
 
 def compute_note_units(facts: NoteFacts, method: Literal["cms", "ama"]) -> tuple[Any, UnitsReport]:
     """Units for the note, computed once: (``UnitsResult`` or None, the contract report)."""
+    result, report, _ = _note_units(Context(facts=facts, profile=get_profile(method)), method)
+    return result, report
+
+
+def _note_units(ctx: Context, method: Literal["cms", "ama"]) -> tuple[Any, UnitsReport, Any]:
+    """:func:`compute_note_units` from the rules' context (its per-code tallies), plus the
+    check of the billed timed units against the result (``BilledCheck``, or None). The report
+    is validated, so it holds copies of the context's dicts, never the dicts themselves."""
     from reviewer import codes, units
 
-    billed = facts.billed_units_by_code()
-    timed_billed = {c: u for c, u in billed.items() if codes.is_known(c) and codes.is_timed(c)}
-    untimed = [c for c in billed if codes.is_known(c) and not codes.is_timed(c)]
-    minutes = facts.timed_minutes_by_code()
+    facts = ctx.facts
+    billed = ctx.billed_units
+    timed_billed = ctx.timed_billed
+    untimed = [c for c in billed if (known := codes.get(c)) is not None and not known.timed]
+    minutes = ctx.timed_minutes
 
     if minutes:
         result = units.compute_units(minutes, untimed, method=method)
         report = UnitsReport(
+            method=result.method,
             status="checked",
+            total_timed_minutes=result.total_timed_minutes,
+            supported_total=result.supported_total,
+            supported=result.supported,
+            alternatives=result.alternatives,
             billed=billed,
-            **{k: v for k, v in result.to_contract().items() if k in UnitsReport.model_fields},
+            minutes=result.minutes,
+            untimed=result.untimed,
+            minute_range=result.minute_range,
+            derivation=result.derivation,
         )
+        check = None
         if billed:
-            report.check = units.check_billed(result, timed_billed).model_dump(mode="json")
+            check = units.check_billed(result, timed_billed)
+            report.check = check.model_dump(mode="json")
         else:
             report.reason = (
                 "the note has no billing statement, so the billed units cannot be checked; "
                 "the figures show what the documented minutes would support"
             )
-        return result, report
+        return result, report, check
 
     stated = facts.total_timed_minutes.minutes if facts.total_timed_minutes else None
     if timed_billed and stated is not None and method == "cms":
@@ -275,36 +294,44 @@ def compute_note_units(facts: NoteFacts, method: Literal["cms", "ama"]) -> tuple
             if billed_total > supported_total
             else ("under" if billed_total < supported_total else "supported")
         )
-        return None, UnitsReport(
-            method=method,
-            status="total_only",
-            reason="no minutes are documented per code; only the billed total can be checked",
-            total_timed_minutes=stated,
-            supported_total=supported_total,
-            billed=billed,
-            untimed={c: 1 for c in untimed},
-            minute_range=rng,
-            derivation=derivation,
-            check={
-                "status": status,
-                "billed_total": billed_total,
-                "supported_total": supported_total,
-                "over_total": max(0, billed_total - supported_total),
-                "under_total": max(0, supported_total - billed_total),
-                "message": f"{billed_total} timed unit{'s' if billed_total != 1 else ''} billed; "
-                f"the stated {stated} timed minutes support {supported_total}.",
-            },
+        return (
+            None,
+            UnitsReport(
+                method=method,
+                status="total_only",
+                reason="no minutes are documented per code; only the billed total can be checked",
+                total_timed_minutes=stated,
+                supported_total=supported_total,
+                billed=billed,
+                untimed={c: 1 for c in untimed},
+                minute_range=rng,
+                derivation=derivation,
+                check={
+                    "status": status,
+                    "billed_total": billed_total,
+                    "supported_total": supported_total,
+                    "over_total": max(0, billed_total - supported_total),
+                    "under_total": max(0, supported_total - billed_total),
+                    "message": f"{billed_total} timed unit{'s' if billed_total != 1 else ''} billed; "
+                    f"the stated {stated} timed minutes support {supported_total}.",
+                },
+            ),
+            None,
         )
     if billed and not timed_billed:
-        return None, UnitsReport(
-            method=method,
-            status="checked",
-            reason="only untimed codes are billed (one unit per service)",
-            total_timed_minutes=0,
-            supported_total=0,
-            billed=billed,
-            untimed={c: 1 for c in untimed},
-            derivation=[f"{c} is untimed: 1 unit per service." for c in untimed],
+        return (
+            None,
+            UnitsReport(
+                method=method,
+                status="checked",
+                reason="only untimed codes are billed (one unit per service)",
+                total_timed_minutes=0,
+                supported_total=0,
+                billed=billed,
+                untimed={c: 1 for c in untimed},
+                derivation=[f"{c} is untimed: 1 unit per service." for c in untimed],
+            ),
+            None,
         )
     if not billed:
         reason = "the note has no billing statement and documents no timed minutes"
@@ -312,12 +339,16 @@ def compute_note_units(facts: NoteFacts, method: Literal["cms", "ama"]) -> tuple
         reason = "the per-code method needs minutes for each code; the note gives only a total"
     else:
         reason = "no timed minutes are documented (per code, by clock span, or as a total)"
-    return None, UnitsReport(
-        method=method,
-        status="not_checkable",
-        reason=reason,
-        billed=billed,
-        untimed={c: 1 for c in untimed},
+    return (
+        None,
+        UnitsReport(
+            method=method,
+            status="not_checkable",
+            reason=reason,
+            billed=billed,
+            untimed={c: 1 for c in untimed},
+        ),
+        None,
     )
 
 
@@ -404,21 +435,22 @@ def review_extraction(
     facts = extraction.facts
     profile, info = choose_profile(facts, payer)
     errors: list[InternalError] = []
+    ctx = Context(facts=facts, profile=profile, note=note)
     try:
-        result, units_report = compute_note_units(facts, profile.method)
+        result, units_report, check = _note_units(ctx, profile.method)
     except UsageError as exc:  # minutes the unit engine refuses (e.g. more than a day)
-        result = None
+        result, check = None, None
         units_report = UnitsReport(
             method=profile.method,
             status="not_checkable",
             reason=str(exc),
             billed=facts.billed_units_by_code(),
         )
-    rules = load_rules()
-    ctx = Context(
-        facts=facts, profile=profile, note=note, units=result, extra={"units_report": units_report}
-    )
-    findings, rule_errors = run_rules(ctx, rules)
+    ctx.units = result
+    ctx.extra["units_report"] = units_report
+    if check is not None:  # the billed check of ``result`` (= ctx.units_result): made once
+        ctx.billed_check = check
+    findings, rule_errors = run_rules(ctx, load_rules())
     errors.extend(rule_errors)
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     return Review(

@@ -312,6 +312,26 @@ def test_a_note_that_takes_too_long_is_stopped_and_the_batch_goes_on():
     assert results[1].error is None and results[1].elapsed_ms < 1000
 
 
+def test_a_worker_chunk_keeps_each_note_s_time_limit_and_restores_the_alarm_handler():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    rows = [
+        batch.BatchRow(index=1, id="a", note="fine", source="s"),
+        batch.BatchRow(index=2, id="b", note="HANG here", source="s"),
+        batch.BatchRow(index=3, id="c", note="fine", source="s"),
+    ]
+    job = batch._Job(None, Slow(), None, False, 0.2)
+    results = batch._review_chunk(rows, job)  # as a pool worker runs a chunk
+    assert [r.error is None for r in results] == [True, False, True]
+    assert "took longer than 0.2 s" in (results[1].error or "")
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    one = batch.review_one(rows[1], job)  # on its own, outside a chunk
+    assert "took longer than 0.2 s" in (one.error or "")
+    assert signal.getsignal(signal.SIGALRM) is before
+
+
 def test_an_unknown_payer_profile_is_refused_before_any_row_is_reviewed():
     rows = [batch.BatchRow(index=1, id="a", note="x", source="s")]
     with pytest.raises(UsageError, match="unknown payer profile"):

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewer import codes
+from reviewer import units as unit_engine
 from reviewer.facts import NoteFacts, Span
 
 if TYPE_CHECKING:
@@ -33,7 +36,9 @@ class Finding(BaseModel):
     rule: str
     name: str
     severity: Severity
-    message: str = Field(description="States the numbers and what is wrong, in one or two sentences.")
+    message: str = Field(
+        description="States the numbers and what is wrong, in one or two sentences."
+    )
     evidence: list[Span] = Field(default_factory=list, description="Quotes from the note.")
     guidance: list[str] = Field(default_factory=list, description="Knowledge document ids.")
     fix: str | None = Field(
@@ -46,7 +51,12 @@ class Finding(BaseModel):
 
 @dataclass
 class Context:
-    """What every rule reads: the facts, the payer profile, and the units computed once."""
+    """What every rule reads: the facts, the payer profile, and the units computed once.
+
+    The properties below are derived from the facts once per note, the first time a rule asks
+    (many rules need the same per-code tallies). The facts do not change while the rules run,
+    and the rules treat what these return as read-only.
+    """
 
     facts: NoteFacts
     profile: Profile
@@ -55,6 +65,50 @@ class Context:
     #: method (None when no timed minutes are documented at all).
     units: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def billed_units(self) -> dict[str, int]:
+        """``facts.billed_units_by_code()``: billed units pooled per code."""
+        return self.facts.billed_units_by_code()
+
+    @cached_property
+    def timed_billed(self) -> dict[str, int]:
+        """Billed units of the known timed codes, pooled per code."""
+        return {c: u for c, u in self.billed_units.items() if codes.is_timed_code(c)}
+
+    @cached_property
+    def timed_minutes(self) -> dict[str, int]:
+        """``facts.timed_minutes_by_code()``: documented timed minutes pooled per code."""
+        return self.facts.timed_minutes_by_code()
+
+    @cached_property
+    def documented_codes(self) -> set[str]:
+        """The codes of the documented interventions."""
+        return {i.code for i in self.facts.interventions if i.code}
+
+    @cached_property
+    def codes_without_minutes(self) -> list[str]:
+        """Billed timed codes that are documented, but with no minutes for any of their blocks."""
+        minutes = self.timed_minutes
+        documented = self.documented_codes
+        return [c for c in self.timed_billed if c in documented and c not in minutes]
+
+    @cached_property
+    def units_result(self) -> Any:
+        """``units`` when it was computed under the profile's method, else computed here from
+        the documented minutes (None when there are none)."""
+        result = self.units
+        if result is not None and getattr(result, "method", None) == self.profile.method:
+            return result
+        if not self.timed_minutes:
+            return None
+        return unit_engine.compute_units(self.timed_minutes, (), method=self.profile.method)
+
+    @cached_property
+    def billed_check(self) -> Any:
+        """``reviewer.units.check_billed`` of the timed billed units against ``units_result`` (which
+        must not be None). ``reviewer.review`` fills it in with the check it has made."""
+        return unit_engine.check_billed(self.units_result, self.timed_billed)
 
 
 @dataclass(frozen=True)
@@ -133,10 +187,11 @@ def rule(
             sources=tuple(sources),
             summary=summary,
             doc=(fn.__doc__ or "").strip(),
-            check=lambda ctx: fn(r, ctx),
+            check=fn,  # replaced just below, once the rule exists
             fails=_as_examples(fails),
             passes=_as_examples(passes),
         )
+        r.check = partial(fn, r)  # check(ctx) is fn(r, ctx)
         _RULES[id] = r
         return r
 

@@ -345,7 +345,7 @@ def documented_not_billed(r: Rule, ctx: Context) -> Iterator[Finding]:
     if not ctx.facts.billed:
         return
     billed = {line.code for line in ctx.facts.billed}
-    minutes = ctx.facts.timed_minutes_by_code()
+    minutes = ctx.timed_minutes
     for code, mins in minutes.items():
         if code in billed or mins < 8:
             continue

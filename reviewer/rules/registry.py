@@ -25,11 +25,20 @@ def _load() -> None:
         _loaded = True
 
 
+#: The sorted rules and the registry size they were sorted at (rules are only ever added, so a
+#: new registration changes the size and the list is sorted again).
+_sorted: tuple[int, list[Rule]] = (-1, [])
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by family (T, S, D, B) and id."""
+    global _sorted
     _load()
-    family = {"T": 0, "S": 1, "D": 2, "B": 3, "P": 4}
-    return sorted(_RULES.values(), key=lambda r: (family.get(r.id[0], 9), r.id))
+    if _sorted[0] != len(_RULES):
+        family = {"T": 0, "S": 1, "D": 2, "B": 3, "P": 4}
+        rules = sorted(_RULES.values(), key=lambda r: (family.get(r.id[0], 9), r.id))
+        _sorted = (len(_RULES), rules)
+    return list(_sorted[1])
 
 
 def get_rule(rule_id: str) -> Rule:

@@ -50,10 +50,6 @@ _TAIL = (
 _CLEAN = _HEAD + _NMR + _THEREX + _TAIL
 
 
-def _billed(facts: NoteFacts) -> dict[str, int]:
-    return facts.billed_units_by_code()
-
-
 def _billed_line(facts: NoteFacts, code: str) -> Span | None:
     return next((line.evidence for line in facts.billed if line.code == code), None)
 
@@ -114,7 +110,7 @@ def nmr_activity_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     contractors' coverage articles expect the documented activity to match it (lcd-97112).
     """
     facts = ctx.facts
-    billed = _billed(facts)
+    billed = ctx.billed_units
     if NMR not in billed:
         return
     items = nmr_interventions(facts)
@@ -195,7 +191,7 @@ def skilled_guidance_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     the movement (cpt-97112); a note that shows only supervision does not show that skill.
     """
     facts = ctx.facts
-    billed = _billed(facts)
+    billed = ctx.billed_units
     if NMR not in billed:
         return
     items = nmr_interventions(facts)
@@ -266,9 +262,9 @@ def independent_activity_billed(r: Rule, ctx: Context) -> Iterator[Finding]:
     for item in ctx.facts.interventions:
         if not item.independent or not item.code:
             continue
-        if not (codes.is_known(item.code) and codes.is_timed(item.code)):
+        if not codes.is_timed_code(item.code):
             continue
-        if item.minutes is None and item.code not in _billed(ctx.facts):
+        if item.minutes is None and item.code not in ctx.billed_units:
             continue
         quote = item.independent_evidence.text if item.independent_evidence else item.description
         within = f"the {item.minutes} min of {item.code}" if item.minutes else item.code
@@ -327,7 +323,7 @@ def group_billed_as_individual(r: Rule, ctx: Context) -> Iterator[Finding]:
     group_items = [i for i in facts.interventions if i.group or i.concurrent]
     if not group_items and not (facts.group_statements and not facts.interventions):
         return
-    billed = _billed(facts)
+    billed = ctx.billed_units
     individual_codes = {
         i.code for i in facts.interventions if i.code and not (i.group or i.concurrent)
     }
@@ -336,7 +332,7 @@ def group_billed_as_individual(r: Rule, ctx: Context) -> Iterator[Finding]:
     }
     flagged = []
     for code in billed:
-        if code == GROUP_CODE or not codes.is_known(code) or not codes.is_timed(code):
+        if code == GROUP_CODE or not codes.is_timed_code(code):
             continue
         if code in stated_group_codes or code not in individual_codes:
             flagged.append(code)
@@ -398,7 +394,7 @@ def impairment_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     the note does not show why the re-education is needed.
     """
     facts = ctx.facts
-    billed = _billed(facts)
+    billed = ctx.billed_units
     if NMR not in billed or facts.impairments or facts.diagnoses:
         return
     yield r.finding(

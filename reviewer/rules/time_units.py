@@ -62,37 +62,13 @@ _CLEAN = _note()
 # --------------------------------------------------------------------------- helpers
 
 
-def _timed(code: str) -> bool:
-    return codes.is_known(code) and codes.is_timed(code)
-
-
-def _timed_billed(facts: NoteFacts) -> dict[str, int]:
-    return {c: u for c, u in facts.billed_units_by_code().items() if _timed(c)}
+# The per-code tallies the rules share (billed units, timed minutes, documented codes, the
+# units result and its check against the billing) are derived once per note by ``Context``.
+_timed = codes.is_timed_code
 
 
 def _billed_spans(facts: NoteFacts, only: set[str] | None = None) -> list[Span]:
     return [b.evidence for b in facts.billed if only is None or b.code in only]
-
-
-def _documented_codes(facts: NoteFacts) -> set[str]:
-    return {i.code for i in facts.interventions if i.code}
-
-
-def _codes_without_minutes(facts: NoteFacts) -> list[str]:
-    """Billed timed codes that are documented, but with no minutes for any of their blocks."""
-    minutes = facts.timed_minutes_by_code()
-    documented = _documented_codes(facts)
-    return [c for c in _timed_billed(facts) if c in documented and c not in minutes]
-
-
-def _units_result(ctx: Context):
-    result = ctx.units
-    if result is not None and getattr(result, "method", None) == ctx.profile.method:
-        return result
-    minutes = ctx.facts.timed_minutes_by_code()
-    if not minutes:
-        return None
-    return units.compute_units(minutes, (), method=ctx.profile.method)
 
 
 def _plural(n: int, word: str) -> str:
@@ -170,12 +146,12 @@ def units_exceed_time(r: Rule, ctx: Context) -> Iterator[Finding]:
     than the minutes support is over-billing.
     """
     facts = ctx.facts
-    billed = _timed_billed(facts)
+    billed = ctx.timed_billed
     if not billed:
         return
     method = ctx.profile.method
-    missing = _codes_without_minutes(facts)
-    minutes = facts.timed_minutes_by_code()
+    missing = ctx.codes_without_minutes
+    minutes = ctx.timed_minutes
     if missing or not minutes:
         # Per-code minutes cannot be checked: compare the billed total with the stated total.
         stated = facts.total_timed_minutes
@@ -202,10 +178,10 @@ def units_exceed_time(r: Rule, ctx: Context) -> Iterator[Finding]:
                 method=method,
             )
         return
-    result = _units_result(ctx)
+    result = ctx.units_result
     if result is None:
         return
-    check = units.check_billed(result, billed)
+    check = ctx.billed_check
     if check.status not in ("over", "over_and_under"):
         return
     over = set(check.over_codes) or set(billed)
@@ -255,11 +231,11 @@ def units_below_time(r: Rule, ctx: Context) -> Iterator[Finding]:
     facts = ctx.facts
     if not facts.billed:
         return  # no billing statement at all: nothing to compare
-    billed = _timed_billed(facts)
+    billed = ctx.timed_billed
     method = ctx.profile.method
     billed_total = sum(billed.values())
-    missing = _codes_without_minutes(facts)
-    minutes = facts.timed_minutes_by_code()
+    missing = ctx.codes_without_minutes
+    minutes = ctx.timed_minutes
     if missing or not minutes:
         stated = facts.total_timed_minutes
         if stated is None or method != "cms" or not billed:
@@ -275,10 +251,10 @@ def units_below_time(r: Rule, ctx: Context) -> Iterator[Finding]:
                 supported_total=supported,
             )
         return
-    result = _units_result(ctx)
+    result = ctx.units_result
     if result is None:
         return
-    check = units.check_billed(result, billed)
+    check = ctx.billed_check
     if check.status not in ("under", "over_and_under"):
         return
     if method == "cms":
@@ -337,7 +313,7 @@ def billed_code_undocumented(r: Rule, ctx: Context) -> Iterator[Finding]:
     intervention in the note cannot be defended in an audit.
     """
     facts = ctx.facts
-    documented = _documented_codes(facts)
+    documented = ctx.documented_codes
     for line in facts.billed:
         if line.code in documented:
             continue
@@ -374,10 +350,10 @@ def total_timed_minutes_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     the stated total, and the billing must be consistent with it.
     """
     facts = ctx.facts
-    billed = _timed_billed(facts)
+    billed = ctx.timed_billed
     if not billed or facts.total_timed_minutes is not None:
         return
-    summed = facts.timed_minutes_by_code()
+    summed = ctx.timed_minutes
     extra = f" (the documented per-code minutes add up to {sum(summed.values())})" if summed else ""
     yield r.finding(
         f"Timed codes are billed ({', '.join(billed)}) but the note does not state the total "
@@ -460,7 +436,7 @@ def clock_times_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     the visit.
     """
     facts = ctx.facts
-    billed = _timed_billed(facts)
+    billed = ctx.timed_billed
     if not billed or facts.visit_spans:
         return
     if any(i.clock_span is not None for i in facts.interventions):
@@ -680,7 +656,7 @@ def daily_units_threshold(r: Rule, ctx: Context) -> Iterator[Finding]:
     limits = ctx.profile.daily_unit_thresholds
     if not limits:
         return
-    for code, billed_units in ctx.facts.billed_units_by_code().items():
+    for code, billed_units in ctx.billed_units.items():
         limit = limits.get(code)
         if limit is not None and billed_units > limit:
             yield r.finding(
@@ -735,11 +711,10 @@ def untimed_code_units(r: Rule, ctx: Context) -> Iterator[Finding]:
     billed once per session, not in 15-minute units.
     """
     for line in ctx.facts.billed:
-        if not codes.is_known(line.code) or codes.is_timed(line.code):
+        known = codes.get(line.code)
+        if known is None or known.timed:
             continue
         if line.units is not None and line.units > 1:
-            known = codes.get(line.code)
-            assert known is not None  # (is_known above)
             minutes = next(
                 (i.minutes for i in ctx.facts.interventions if i.code == line.code and i.minutes),
                 None,
@@ -842,10 +817,10 @@ def code_minutes_missing(r: Rule, ctx: Context) -> Iterator[Finding]:
     stated total alone.
     """
     facts = ctx.facts
-    missing = _codes_without_minutes(facts)
+    missing = ctx.codes_without_minutes
     for code in missing:
         items = [i for i in facts.interventions if i.code == code]
-        units_billed = facts.billed_units_by_code().get(code)
+        units_billed = ctx.billed_units.get(code)
         yield r.finding(
             f"{code} is billed ({_plural(units_billed or 1, 'unit')}) and documented "
             f"('{items[0].description}') but no minutes or start-end time are given for it, so "
