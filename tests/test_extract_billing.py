@@ -208,3 +208,57 @@ def test_a_space_aligned_table_keeps_the_minutes_column():
 )
 def test_space_aligned_tables_that_are_not_billing(text):
     assert billed(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the code named as not billed after it, with or without its minutes
+        ("Billing: 97112 GP x2 (97140 6 min not billed - under 8 min)", {"97112": (2, ["GP"])}),
+        ("Billed: 97116 GP x1; 97140 not billed", {"97116": (1, ["GP"])}),
+        ("Charges: 97112 GP x2; 97110 GP - n/c", {"97112": (2, ["GP"])}),
+        ("CPT: 97530 GO x2 / 97535 GO (6') not charged", {"97530": (2, ["GO"])}),
+        ("Billed: 97112 GP x1, 97110 GP 5 min - under 8 min", {"97112": (1, ["GP"])}),
+        ("97110 GP x1 - no charge\n97112 GP x1", {"97112": (1, ["GP"])}),
+        # named as not billed before it, in its own clause
+        ("Billing: 97530 GP x2 (no charge for 97110)", {"97530": (2, ["GP"])}),
+        ("Billed: 97112 GP x2; not billed: 97140", {"97112": (2, ["GP"])}),
+        # a list of codes shares the words
+        ("Billed: 97112 GP x2; not billed: 97110, 97140", {"97112": (2, ["GP"])}),
+        (
+            "Billing: 97116 GP x2 | 97110 and 97140 not billed (each under 8 min)",
+            {"97116": (2, ["GP"])},
+        ),
+        (
+            "Billed: 97112 GP x1 unit (97110 and 97530 each under 8 min - not billed)",
+            {"97112": (1, ["GP"])},
+        ),
+    ],
+)
+def test_a_code_named_as_not_billed_is_not_a_billed_line(text, expected):
+    assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the words are about something else on the line
+        ("Billing: 97530 GO x2 (rest break not billed)", {"97530": (2, ["GO"])}),
+        ("Billing: 97530 GO x2 - 5 min rest not billed", {"97530": (2, ["GO"])}),
+        (
+            "Charges: 97110 GP x2, 97014 GP x1 (no charge for hot pack)",
+            {"97110": (2, ["GP"]), "97014": (1, ["GP"])},
+        ),
+        # under 8 min with the units written: billed under the total-time method
+        (
+            "Billed: 97112 GP x2, 97110 GP x1 (under 8 min; billed on total time)",
+            {"97112": (2, ["GP"]), "97110": (1, ["GP"])},
+        ),
+        # a unit-bearing code before a code that is not billed keeps its units
+        ("Billed: 97112 GP x2, 97140 not billed", {"97112": (2, ["GP"])}),
+        # a code with its own modifier is not part of the next code's list
+        ("Billing: 97116 GP, 97140 GP not billed", {"97116": (None, ["GP"])}),
+    ],
+)
+def test_not_billed_words_about_something_else_keep_the_line(text, expected):
+    assert billed(text) == expected

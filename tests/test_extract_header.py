@@ -349,3 +349,58 @@ def test_a_date_only_on_the_signature_line_is_not_the_date_of_service():
     f = facts(note + "Amy Cole, PT  07/21/2026\n")
     assert f.date_of_service is None
     assert f.signature is not None and f.signature.signed_date == "2026-07-21"
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "role", "signed"),
+    [
+        (
+            "Evaluating therapist: Ruth Okonjo, PT, DPT  08/14/2026 10:45",
+            "Ruth Okonjo",
+            "PT",
+            "2026-08-14",
+        ),
+        ("Treating therapist - Milo Fairchild, OTR/L", "Milo Fairchild", "OT", None),
+        (
+            "Treating clinician: Ines Vatter, PTA 8/14/26 2:15 pm",
+            "Ines Vatter",
+            "PTA",
+            "2026-08-14",
+        ),
+        ("Therapist: Ruth Okonjo, PT", "Ruth Okonjo", "PT", None),
+        (
+            "Rendering provider \u2014 Milo Fairchild, COTA 08/14/2026",
+            "Milo Fairchild",
+            "OTA",
+            "2026-08-14",
+        ),
+        # co-signature and a date line may follow the sign-off
+        (
+            "Treating therapist: Ines Vatter, PTA\nCo-signed: Ruth Okonjo, PT 08/15/2026\n08/14/2026",
+            "Ines Vatter",
+            "PTA",
+            None,
+        ),
+        ("Signed: Ines Vatter, PTA 8/14/26 2:15 pm", "Ines Vatter", "PTA", "2026-08-14"),
+    ],
+)
+def test_a_labelled_sign_off_at_the_end_is_the_signature(line, name, role, signed):
+    sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n\n"))
+    assert sig is not None and (sig.name, sig.role, sig.signed_date) == (name, role, signed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the provider field at the top of an unsigned note
+        "PT note\nTreating therapist: Ruth Okonjo, PT\nDOS 08/14/2026\nBilling: 97112 GP x1\n",
+        "PT note\nTherapist: Ruth Okonjo, PT   Date: 08/14/2026\nBilling: 97112 GP x1\n",
+        # labelled, but the note says it is not signed
+        "PT note\nBilling: 97112 GP x1\nTreating therapist: Ruth Okonjo, PT\nAwaiting signature\n",
+        "PT note\nBilling: 97112 GP x1\nTherapist: Ruth Okonjo, PT - not yet signed\n",
+        # a supervisor's field is not the sign-off
+        "PTA note\nBilling: 97112 GP CQ x1\nSupervising therapist: Ruth Okonjo, PT\n",
+    ],
+)
+def test_a_labelled_person_that_is_not_the_sign_off(text):
+    assert header.signature(prepare(text)) is None

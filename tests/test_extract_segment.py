@@ -418,3 +418,60 @@ def test_a_visit_statement_is_the_session_span_not_an_intervention(visit):
 def test_a_label_with_its_time_in_the_same_sentence_still_starts_an_intervention():
     note = "Pt tolerated session well. Gait training 10:00-10:15 with RW 150 ft x 3.\n"
     assert interventions(note) == [("97116", 15)]
+
+
+@pytest.mark.parametrize(
+    ("line", "minutes", "counted"),
+    [
+        (
+            "Self-care training 10:00-10:25 (25 min): tub transfer bench x3, CGA; the last 6 minutes"
+            " of this block were spent completing this note at the computer while pt rested.",
+            6,
+            True,
+        ),
+        (
+            "NMR 10:00-10:30 (30 min): SLS on foam 4 x 20 s. 5 min of this time was documentation.",
+            5,
+            True,
+        ),
+        (
+            "TherEx 10:00-10:24 (24 min): bridges 3 x 10; last 4 min spent writing the daily note.",
+            4,
+            True,
+        ),
+        (
+            "Gait training (23 min): 2 x 150 ft w/ rollator; includes 3 min of note writing in the EMR.",
+            3,
+            True,
+        ),
+        (
+            "TA 10:00-10:28 (28 min): kitchen task; ~5 min updating the chart, not counted.",
+            5,
+            False,
+        ),
+        (
+            "Manual therapy 15 min: STM R UT. Final 2 min: finishing today's note at bedside.",
+            2,
+            True,
+        ),
+    ],
+)
+def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, counted):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    found = [(n.kind, n.minutes, n.counted) for n in item.nonbillable]
+    assert found == [("documentation", minutes, counted)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # the patient writing, as the task itself (cognitive/ADL training)
+        "Therapeutic activities 10:00-10:20 (20 min): pt wrote a note in her memory book x3, 5 min each",
+        "Self-care training 10:00-10:15 (15 min): pt writing notes for his pill schedule x 5 min",
+        # a note mentioned without any time spent on it
+        "TherEx 10:00-10:20 (20 min): bridges 3 x 10; see previous note for the 5 min HEP",
+    ],
+)
+def test_notes_that_are_not_time_spent_documenting(line):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    assert item.nonbillable == []

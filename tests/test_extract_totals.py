@@ -167,3 +167,33 @@ def test_an_intervention_written_with_a_bare_start_hour():
 
     facts = extract_facts(prepare("NMR 9-9:25: SLS 3 x 30 s\nTherEx 9:25-9:40: bike\n"))
     assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25), ("97110", 15)]
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        ("Tx time 42", None, 42),
+        ("Tx time: 42", None, 42),
+        ("Treatment time 42 min", None, 42),
+        ("Total tx 42", None, 42),
+        ("Session time 50 min", None, 50),
+        ("Timed min 38 (NMR 23, TE 15) / Tx time 45", 38, 45),
+        ("Timed minutes 30 | Treatment time 36 min", 30, 36),
+        ("Treatment time 44 min (timed 30)", 30, 44),
+    ],
+)
+def test_a_treatment_time_label_without_a_colon(text, timed, treatment):
+    assert read(text)[:2] == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Treatment time 10 min: bike warm-up before the exercises",  # an activity's time
+        "Tx time 15 min of gait training with the rollator",
+        "Discussed treatment time 20 min with the patient's daughter",  # not a label
+        "Treatment time 09:00-09:40 was shortened",  # a clock span, not minutes
+    ],
+)
+def test_a_treatment_time_phrase_that_is_not_a_total(text):
+    assert read(text)[1] is None

@@ -109,6 +109,60 @@ def _mods(text: str) -> list[str]:
     return out
 
 
+# A code the billing line names as not billed: "97110 7 min not billed - under 8 min",
+# "97140 not billed", "97110 - n/c", "(no charge for 97110)", "not billed: 97110, 97140".
+_NOT_BILLED = (
+    r"(?:(?:was|is|were|are)\s+)?(?:not\s+(?:billed|charged|billable|claimed|coded)"
+    r"|no\s+charge(?:d)?|n/c|non-?billable|unbilled|did\s*n[o']t\s+bill|not\s+billing)(?![\w/])"
+)
+_UNDER_8 = r"(?:under|below|less\s+than|<)\s*8\s*-?\s*(?:min(?:ute)?s?|')(?![\w])"
+# After the code (and its modifiers): at most its minutes, then the words.
+_NOT_BILLED_AFTER = re.compile(
+    r"[ \t]*(?:[-\u2013\u2014:,(][ \t]*)?"
+    r"(?:(?:x[ \t]*)?\d{1,3}[ \t]*(?:min(?:ute)?s?|')\.?[ \t]*\)?[ \t]*(?:[-\u2013\u2014:,(][ \t]*)?)?"
+    r"(?:each[ \t]+)?(?:(?P<neg>" + _NOT_BILLED + r")|(?P<u8>" + _UNDER_8 + r"))"
+    # "no charge for the hot pack", "not billed: 97110": about something else.
+    r"(?![ \t]*for\b(?![ \t]+(?:this|today|per)\b))"
+    r"(?![ \t]*:[ \t]*(?:(?:cpt|code)[ \t]+)?" + CODE + r")",
+    re.IGNORECASE,
+)
+# Before the code, in its own clause.
+_NOT_BILLED_BEFORE = re.compile(
+    r"(?:" + _NOT_BILLED + r")[ \t]*(?:for|:|-|\u2013|\u2014)?[ \t]*(?:(?:cpt|code)[ \t]+)?$",
+    re.IGNORECASE,
+)
+# Codes listed together ("97110, 97140 not billed"; "no charge for 97110 or 97140").
+_LIST_JOIN = re.compile(r"[ \t]*(?:,|/|&|\+|and|or)[ \t]*(?:(?:cpt|code)[ \t]+)?$", re.IGNORECASE)
+
+
+def _not_billed_flags(
+    text: str, found: list[tuple[re.Match, int, bool]], line_start: int, line_end: int
+) -> list[bool]:
+    """For each entry (its match, where it ends, whether units are written): is it named as
+    not billed? Words after the code or before it in its clause; a list shares them."""
+    flags: list[bool] = []
+    for k, (m, end, has_units) in enumerate(found):
+        nxt = found[k + 1][0].start() if k + 1 < len(found) else line_end
+        after = _NOT_BILLED_AFTER.match(text, end, line_end)
+        after = after if after and after.end() <= nxt else None
+        neg = bool(after and (after.group("neg") or not has_units))
+        if not neg:
+            prev = found[k - 1][1] if k else line_start
+            clause = re.split(r"[;|().]", text[prev : m.start()])[-1]
+            neg = bool(_NOT_BILLED_BEFORE.search(clause))
+        flags.append(neg)
+    for _ in range(2):  # share along a list, both ways
+        for k in range(len(found) - 1):
+            m, end, has_units = found[k]
+            if has_units or (m.group("mods") or m.group("mods2") or "").strip():
+                continue  # a code with its own units or modifiers is a line of its own
+            if not _LIST_JOIN.match(text[end : found[k + 1][0].start()]):
+                continue
+            if flags[k] or flags[k + 1]:
+                flags[k] = flags[k + 1] = True
+    return flags
+
+
 def _entries(
     note: Note, line: _Line, offset: int = 0, require_units: bool = False, bare: bool = False
 ) -> list[BilledLine]:
@@ -116,6 +170,7 @@ def _entries(
     the code and its modifiers is the units ("97530  GO  2")."""
     text = note.text
     out: list[BilledLine] = []
+    found: list[tuple[re.Match, int, bool]] = []
     pos = line.start + offset
     while True:
         m = ENTRY_RE.search(text, pos, line.end)
@@ -153,7 +208,11 @@ def _entries(
                 evidence=note.span(m.start(), end),
             )
         )
-    return out
+        found.append((m, end, units is not None))
+    if not found:
+        return out
+    flags = _not_billed_flags(text, found, line.start + offset, line.end)
+    return [b for b, neg in zip(out, flags, strict=True) if not neg]
 
 
 def _cells(text: str) -> list[str]:

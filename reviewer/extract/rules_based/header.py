@@ -477,6 +477,46 @@ def _tail_ok(tail: str) -> bool:
     return not _TAIL_NOISE.sub("", _TAIL_PERSON.sub("", _COSIGN.sub("", tail)))
 
 
+# A sign-off written as a labelled field ("Evaluating therapist: Name, PT, DPT  03/23/2026 09:20",
+# "Treating therapist - Name, OTR/L"): a signature only at the note's end (see
+# ``_labelled_signature``); at the top it is the provider field.
+_SIGN_LABEL_RE = re.compile(
+    r"^[ \t]*(?:[-*]+[ \t]*)?(?P<prefix>(?:(?:evaluating|treating|rendering|attending|primary"
+    r"|examining|performing)[ \t]+)?(?:(?:physical|occupational)[ \t]+)?"
+    r"(?:therapist|clinician|provider)(?:[ \t]+signature)?[ \t]*(?:[:\-\u2013\u2014][ \t]*)?)"
+    + _PERSON
+    + r"(?P<tail>[^\n]*)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _labelled_signature(note: Note) -> Signature | None:
+    """The last labelled sign-off line, when nothing but blank lines, dates/times and
+    co-signatures follow it and the rest of its own line is a date/time."""
+    text = note.text
+    for m in reversed(list(_SIGN_LABEL_RE.finditer(text))):
+        line_end = m.end()
+        if any(line.strip() and not _tail_ok(line) for line in text[line_end:].split("\n")):
+            return None  # the note goes on: a provider field, not the sign-off
+        tail = m.group("tail")
+        if not _case_ok(m.group("name"), m.group("creds")) or _UNSIGNED.search(m.group(0)):
+            continue
+        if tail.strip() and not _tail_ok(tail):
+            continue
+        date = DATE_RE.search(tail)
+        end = m.start("tail") + date.end() if date else m.end("creds")
+        return _person(
+            note,
+            m,
+            m.start("prefix"),
+            end,
+            cls=Signature,
+            electronic=False,
+            signed_date=parse_date(date) if date else None,
+        )
+    return None
+
+
 def signature(note: Note) -> Signature | None:
     """The last signature line: a name with credentials standing alone (optionally 'Signed:')."""
     text = note.text
@@ -497,7 +537,7 @@ def signature(note: Note) -> Signature | None:
             continue
         best = m
     if best is None:
-        return None
+        return _labelled_signature(note)
     end = best.end("creds")
     date = DATE_RE.search(best.group("tail") or "")
     signed_date = parse_date(date) if date else None

@@ -163,6 +163,14 @@ _TABLE_CODE = re.compile(r"^(?:code|cpt|hcpcs)\b", re.I)
 _TABLE_UNITS = re.compile(r"\bunits?\b", re.I)
 _TABLE_DETAIL = re.compile(r"detail|parameter|dose|notes?|description|assist", re.I)
 
+# The therapist writing this note: "spent completing this note at the computer", "writing the
+# daily note", "updating the chart", "note writing" (not a patient's "writing a note" task).
+_NB_NOTE_WRITING = (
+    r"\b(?:complet|writ|finish|typ|enter|finaliz|updat|work)\w*\s+(?:on\s+)?"
+    r"(?:(?:(?:the|this|my|his|her|today'?s)\s+)(?:(?:daily|treatment|tx|visit|session|progress)\s+)?"
+    r"(?:note|chart|documentation)|(?:(?:daily|treatment|tx|visit|session)\s+)note"
+    r"|documentation|charting)\b|\bnote[\s-]?writing\b"
+)
 # Time the note itself calls non-treatment.
 _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     (
@@ -178,7 +186,10 @@ _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
         re.compile(r"\bset[\s-]?up\b|\bsetting\s+up\b|\bsetup\b|\bequipment\s+prep", re.IGNORECASE),
     ),
     ("waiting", re.compile(r"\bwait(?:ing|ed)?\b", re.IGNORECASE)),
-    ("documentation", re.compile(r"\bdocument(?:ation|ing)\b|\bcharting\b", re.IGNORECASE)),
+    (
+        "documentation",
+        re.compile(r"\bdocument(?:ation|ing)\b|\bcharting\b|" + _NB_NOTE_WRITING, re.IGNORECASE),
+    ),
     ("toileting", re.compile(r"\b(?:toileting|bathroom|restroom)\s+break\b", re.IGNORECASE)),
     ("break", re.compile(r"\b(?:rest\s+)?breaks?\b", re.IGNORECASE)),
     (
@@ -195,7 +206,7 @@ _NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "other_patient": ("other", "different", "second", "step", "phone", "answer"),
     "setup": ("set", "equipment"),
     "waiting": ("wait",),
-    "documentation": ("document", "charting"),
+    "documentation": ("document", "charting", "note", "chart"),  # + writing the note
     "toileting": ("break",),
     "break": ("break",),
     "rest": ("rest",),

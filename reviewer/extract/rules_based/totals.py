@@ -55,11 +55,18 @@ _TIMED_PART_RE = re.compile(
     r"(?P<n2>\d{1,3})(?![\d:/])(?!\s*(?:codes?\s+)?units?))",
     re.IGNORECASE,
 )
+# "Tx time 31", "Treatment time 31 min", "... / Tx time 31": the label without a colon, at the
+# start of a line or after a separator, when only the minutes follow.
+_TX_TIME_BARE = (
+    r"|(?:^[ \t]*|(?<=[/|;])|(?<=[/|;][ \t])|(?<=[/|;][ \t]{2}))"
+    r"(?:treatment|tx|session)\s+(?:time|minutes|mins?)"
+    r"(?=[ \t]*[:=]?[ \t]*\d{1,3}(?![\d:/]|\.\d)[ \t]*(?:min(?:ute)?s?\b\.?|')?[ \t]*(?:$|[/|;,(]))"
+)
 _TX_LABEL = (
     r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)"
     r"(?:\s+(?:time|minutes|mins?|length|duration))?"
     r"|(?:^|(?<=\|))[ \t]*(?:treatment|tx|session|visit)\s+(?:time|length|duration)(?=\s*[:=])"
-    r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z]))"
+    r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])" + _TX_TIME_BARE + r")"
 )
 TOTAL_TX_RE = re.compile(
     _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
