@@ -418,3 +418,70 @@ def test_a_visit_statement_is_the_session_span_not_an_intervention(visit):
 def test_a_label_with_its_time_in_the_same_sentence_still_starts_an_intervention():
     note = "Pt tolerated session well. Gait training 10:00-10:15 with RW 150 ft x 3.\n"
     assert interventions(note) == [("97116", 15)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "Intervention: Therapeutic activities (97530)\nTime: 9:00-9:30 (30 min)\n"
+            "Detail: floor-to-shelf transfers of laundry basket x 6\n\n"
+            "Intervention: Self-care training (97535)\nTime: 9:30-9:42\nDetail: LB dressing w/ reacher\n",
+            [("97530", 30), ("97535", 12)],
+        ),
+        (
+            "Activity: Gait training\nStart: 10:05  End: 10:20\nNotes: 2 x 200 ft w/ RW, CGA\n"
+            "Activity: Manual therapy (97140)\nDuration: 12 min\nNotes: grade III PA glides L4-5\n",
+            [("97116", 15), ("97140", 12)],
+        ),
+        (
+            "Procedure: NMR\nTime in 2:10 pm / time out 2:35 pm\n- tandem walk 4 x 20 ft, VC\n"
+            "Procedure: TherEx\nMinutes: 10\n- bridges 3 x 12\n",
+            [("97112", 25), ("97110", 10)],
+        ),
+    ],
+)
+def test_labelled_field_layout_reads_the_time_field_under_the_label(note, expected):
+    assert interventions(note) == expected
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # a sentence, not a heading naming one intervention: the time below is the visit's
+        "TherEx per flowsheet. Pt tolerated well.\nTime: 1:00-1:30 pm\n",
+        # two interventions on the label line: the time is the session's
+        "Treatment: TherEx, NMR\nTime: 9:00-9:45\n",
+        # a labelled detail after the label
+        "Gait training: 3 x 150 ft with SPC\nTime in 8:30 am  Time out 9:10 am\n",
+    ],
+)
+def test_a_time_field_under_a_sentence_or_a_list_is_not_the_interventions_time(note):
+    assert all(minutes is None for _, minutes in interventions(note))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Time: 14:00-14:25 (25 min)", ("14:00", "14:25", 25)),
+        ("Duration: 25 min", (None, None, 25)),
+        ("Minutes: 18", (None, None, 18)),
+        ("Start: 14:00  End: 14:25", ("14:00", "14:25", None)),
+        ("Time: pt arrived late", None),
+        ("Minutes: see flowsheet", None),
+    ],
+)
+def test_time_field_values(line, expected):
+    from reviewer.extract.rules_based.segment import _field_time
+
+    found = _field_time(line, 0, len(line))
+    if expected is None:
+        assert found is None
+        return
+    span, duration = found
+    got = (
+        span.start_hhmm if span else None,
+        span.end_hhmm if span else None,
+        duration.minutes if duration else None,
+    )
+    assert got == expected

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reviewer.extract.rules_based import timeparse as _tp
 from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.extract.rules_based.billing import (
     CODE_RE,
@@ -46,6 +47,8 @@ _SECTION_KINDS = {
     "interventions": "objective",
     "intervention": "objective",
     "procedures": "objective",
+    "procedure": "objective",
+    "activity": "objective",
     "objective/treatment": "objective",
     "objective / treatment": "objective",
     "post-tx": "objective",
@@ -408,6 +411,81 @@ def _group_session(text: str, start: int, end: int) -> _Cand | None:
     return _Cand(start, group, True, span, duration, None, end)
 
 
+# A labelled time field on its own line under an intervention's label line ("Time: 14:00-14:25
+# (25 min)", "Start: 14:00  End: 14:25", "Duration: 25 min", "Minutes: 25", "Time spent - 20'").
+_TIME_FIELD = re.compile(
+    r"[ \t]*(?:[-*+>][ \t]+)?(?P<key>time(?:\s+spent)?|times|clock(?:\s+time)?|duration|minutes|mins?"
+    r"|(?=start|began|time\s+in))(?:[ \t]*(?:[:=]|-(?=\s))[ \t]*|(?=start|began|time\s+in))",
+    re.IGNORECASE,
+)
+# The key of a labelled intervention field ("Intervention:", "Activity 2 -", "Procedure #1:").
+_FIELD_HEAD = re.compile(
+    r"^[\s*#>-]*(?:intervention|activity|procedure|service|treatment|tx|modality)\s*(?:#?\d{1,2})?"
+    r"\s*(?::|-(?=\s))",
+    re.IGNORECASE,
+)
+_FIELD_BARE_MIN = re.compile(r"[ \t]*(?:~[ \t]*)?(\d{1,3})[ \t]*$")
+
+
+def _field_time(text: str, start: int, end: int) -> tuple[Clock | None, Duration | None] | None:
+    """The clock span and/or minutes of a labelled time field line, or None when the line is not
+    one (the value must open the field; "Time: pt arrived late" is not a time)."""
+    m = _TIME_FIELD.match(text, start, end)
+    if m is None:
+        return None
+    value = m.end()
+    span: Clock | None = None
+    if not m.group("key"):
+        span = _tp.find_start_end(text, value, end)
+        if span is None or span.pos != value:
+            return None
+        after = span.endpos
+    else:
+        spans = find_spans(text, value, end)
+        if spans and spans[0].pos - value <= 5:
+            span = spans[0]
+        after = span.endpos if span is not None else value
+    durations = [d for d in find_durations(text, after, end) if d.pos - after <= 4]
+    duration = durations[0] if durations else None
+    if span is None and duration is None and m.group("key"):
+        bare = _FIELD_BARE_MIN.match(text, value, end)
+        if bare and re.match(r"min", m.group("key"), re.IGNORECASE):
+            duration = Duration(int(bare.group(1)), bare.start(1), bare.end(1))
+    if span is None and duration is None:
+        return None
+    return span, duration
+
+
+def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
+    """An untimed intervention whose label line names one intervention ("Intervention:
+    Neuromuscular re-education (97112)") takes the time of a labelled time field among its
+    lines ("Time: 14:00-14:25 (25 min)")."""
+    c = b.cand
+    if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
+        return False
+    first_end = text.find("\n", b.start)
+    first_end = len(text) if first_end < 0 else first_end
+    labels = lexicon().find(text, b.start, first_end)
+    if len(labels) > 1:
+        return False  # "Treatment: TherEx, NMR" then "Time: ...": the session's time
+    # The label line is a heading naming the intervention, not a sentence or a detail ("TherEx
+    # per flowsheet. Pt tolerated well." then "Time: 1:00-1:30 pm" is the visit's time).
+    rest = text[b.start : first_end]
+    for lab in labels:
+        rest = rest.replace(lab.text, " ", 1)
+    rest = CODE_RE.sub(" ", rest)
+    rest = _FIELD_HEAD.sub(" ", rest)
+    if ":" in rest or len(re.sub(r"[\W_]+", "", rest)) > 20:
+        return False
+    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
+    if found is None:
+        return False
+    b.cand = _Cand(c.start, c.label, c.at_start, found[0], found[1], c.code, c.head_end)
+    b.end = line.start + len(line.text.rstrip())
+    b.lines += 1
+    return True
+
+
 def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c is None:
         return False
@@ -671,6 +749,10 @@ def find_blocks(note: Note) -> list[_Block]:
         content = line.start + (bullet_m.end() if bullet_m else 0)
         indented = raw[:1] in (" ", "\t")
         end = line.start + len(raw.rstrip())
+
+        if open_b is not None and _attach_field_time(text, open_b, line):
+            i += 1
+            continue
 
         if _HEADER_RE.match(raw):
             header_m = _HEADER_LABEL.match(raw)
