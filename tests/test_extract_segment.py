@@ -485,3 +485,41 @@ def test_time_field_values(line, expected):
         duration.minutes if duration else None,
     )
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "| Start | End | Code | Intervention | Detail |\n|---|---|---|---|---|\n"
+            "| 08:00 | 08:25 | 97112 | Neuro re-ed | SLS on foam 3 x 30 s, CGA |\n"
+            "| 08:25 | 08:37 | 97110 | TherEx | leg press 3 x 12 |\n",
+            [("97112", 25), ("97110", 12)],
+        ),
+        (
+            "Time in | Time out | Activity | Notes\n1:10 pm | 1:35 pm | Gait training | 3 x 150 ft RW\n"
+            "1:35 pm | 1:45 pm | Manual therapy | STM R calf\n",
+            [("97116", 25), ("97140", 10)],
+        ),
+        (
+            "| From | To | Treatment | Parameters |\n| 0930 | 0952 | Therapeutic activities | "
+            "sit-stand x 10 |\n",
+            [("97530", 22)],
+        ),
+        (
+            "| Time | Intervention | Detail |\n| 09:00-09:40 | Therapeutic exercise | bike 8 min |\n",
+            [("97110", 40)],
+        ),
+        (
+            "| Intervention | Min | Detail |\n| Self-care training | 18 | LB dressing |\n",
+            [("97535", 18)],
+        ),
+    ],
+)
+def test_flowsheet_tables_with_start_and_end_columns(table, expected):
+    assert interventions(table) == expected
+
+
+def test_a_start_column_without_an_end_column_is_not_a_span():
+    table = "| Start | Intervention | Min |\n| 09:00 | TherEx | 20 |\n"
+    assert interventions(table) == [("97110", 20)]

@@ -158,6 +158,9 @@ _TABLE_TIME = re.compile(r"^(?:time|clock|start\s*-\s*end|times?)\b", re.I)
 _TABLE_MIN = re.compile(r"^(?:min|mins|minutes|duration)\b", re.I)
 _TABLE_CODE = re.compile(r"^(?:code|cpt|hcpcs)\b", re.I)
 _TABLE_UNITS = re.compile(r"\bunits?\b", re.I)
+# Separate start and end clock columns ("Start | End", "Time in | Time out", "From | To").
+_TABLE_START = re.compile(r"(?:start|begin|from|time\s*in|in)(?:\s*time)?", re.I)
+_TABLE_END = re.compile(r"(?:end|stop|finish|to|time\s*out|out)(?:\s*time)?", re.I)
 _TABLE_DETAIL = re.compile(r"detail|parameter|dose|notes?|description|assist", re.I)
 
 # Time the note itself calls non-treatment.
@@ -533,7 +536,11 @@ def _table_header(cells: list[str]) -> dict | None:
         if _TABLE_UNITS.search(c):
             units = True
             continue
-        if "time" not in cols and _TABLE_TIME.match(c):
+        if "start" not in cols and _TABLE_START.fullmatch(c):
+            cols["start"] = j
+        elif "end" not in cols and "start" in cols and _TABLE_END.fullmatch(c):
+            cols["end"] = j
+        elif "time" not in cols and _TABLE_TIME.match(c):
             cols["time"] = j
         elif "min" not in cols and _TABLE_MIN.match(c):
             cols["min"] = j
@@ -544,6 +551,12 @@ def _table_header(cells: list[str]) -> dict | None:
         elif "detail" not in cols and _TABLE_DETAIL.search(c):
             cols["detail"] = j
     details = "detail" in cols and not re.match(r"desc", cells[cols["detail"]].strip(), re.I)
+    if "end" not in cols and "start" in cols:
+        j = cols.pop("start")
+        if "time" not in cols and _TABLE_TIME.match(cells[j].strip()):
+            cols["time"] = j  # "Time in" alone: a column of spans
+    if "start" in cols and "time" not in cols:
+        cols["time"] = cols["start"]  # the start cell holds no span: start and end are read
     if units and not ("time" in cols or details):
         # A billing table ("Code | Min | Units"), not a record of what was done. A flowsheet
         # that also carries units has clock times or details per row.
@@ -591,6 +604,9 @@ def _table_rows(text: str, lines: list[_Line], i: int, cols: dict) -> tuple[list
         if tcell:
             spans = find_spans(text, tcell[1], tcell[2])
             span = spans[0] if spans else None
+        t0, t1 = cell("start"), cell("end")
+        if span is None and t0 and t1:
+            span = _tp.start_end_span(text, t0[1:], t1[1:])
         duration = None
         mcell = cell("min")
         if mcell:
