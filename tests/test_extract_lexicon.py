@@ -106,3 +106,12 @@ def test_a_label_naming_a_place_is_not_a_label(text):
 )
 def test_a_label_followed_by_other_words_is_still_a_label(text, code):
     assert [c for _, c in labels(text)][:1] == [code]
+
+
+@pytest.mark.parametrize(
+    "text", ["Ball toss (as a group)", "circuit done as a group", "worked in a group of 3"]
+)
+def test_as_a_group_is_a_group_label(text):
+    found = lexicon().find(text)
+    assert [lab.entry.kind for lab in found] == ["group"]
+    assert found[0].entry.strength == "strong"

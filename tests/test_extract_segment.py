@@ -523,3 +523,32 @@ def test_flowsheet_tables_with_start_and_end_columns(table, expected):
 def test_a_start_column_without_an_end_column_is_not_a_span():
     table = "| Start | Intervention | Min |\n| 09:00 | TherEx | 20 |\n"
     assert interventions(table) == [("97110", 20)]
+
+
+@pytest.mark.parametrize(
+    "stations",
+    [
+        # group-labelled clock-span stations with activities the vocabulary does not know
+        "09:00-09:20 Seated ball passing (as a group): 2 x 20 passes, VC for trunk rotation.\n"
+        "09:20-09:35 Step-ups at the counter (group exercise), 2 x 10 ea, CGA.\n",
+        "9:00-9:20 am Chair circuit as a class: marching, heel raises 2 x 10, VCs\n"
+        "9:20-9:35 am Hallway relay (class), SBA, VC for pacing\n",
+    ],
+)
+def test_several_group_blocks_share_the_one_billed_timed_code(stations):
+    note = (
+        "OT Daily Note\nPayer: Medicare Part B\n"
+        "Balance group today: 3 clients, 1 OT, all working at once.\n\n"
+        f"{stations}\nTotal timed: 35 min\nBilling: 97530 GO x2\n"
+    )
+    timed = [(c, m) for c, m in interventions(note) if m is not None]
+    assert timed == [("97530", 20), ("97530", 15)]
+
+
+def test_a_group_block_does_not_take_a_code_another_intervention_documents():
+    note = (
+        "09:00-09:20 Seated ball passing (as a group): 2 x 20 passes\n"
+        "09:20-09:35 Therapeutic activities: floor transfers x 4, CGA\n"
+        "Billing: 97530 GO x2\n"
+    )
+    assert interventions(note) == [("97150", 20), ("97530", 15)]

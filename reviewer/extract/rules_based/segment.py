@@ -955,8 +955,10 @@ def build_interventions(
         if c.label.entry.kind == "group" or c.label.entry.strength == "weak":
             pending.append(idx)
     # A group/class session or an unlabelled timed block: the one billed code nothing else documents.
+    # (Several such blocks share that code: a class written as two clock-span stations, each
+    # group-labelled, is one billed code; they never take it from one another.)
     for idx in pending:
-        others = {r for j, r in enumerate(resolved) if j != idx and r}
+        others = {r for j, r in enumerate(resolved) if j != idx and r and j not in pending}
         free = [
             x
             for x in billed_codes
