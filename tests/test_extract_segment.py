@@ -552,3 +552,48 @@ def test_a_group_block_does_not_take_a_code_another_intervention_documents():
         "Billing: 97530 GO x2\n"
     )
     assert interventions(note) == [("97150", 20), ("97530", 15)]
+
+
+_NARRATIVE_NMR = (
+    "Pt arrived on time. From 9:00 to 9:25 (25 min) neuromuscular re-education was provided: "
+    "tandem walk 4 x 20 ft with VC for foot placement. "
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 9:25 to 9:40 (15 min) pt did his exercises per flowsheet.",
+        "9:25-9:40 patient performed her exercises, see flowsheet.",
+        "From 9:25 am to 9:40 am the patient completed exercises per flowsheet.",
+    ],
+)
+def test_a_narrative_sentence_opening_with_its_own_span_names_exercises(sentence):
+    note = _NARRATIVE_NMR + sentence + " Pt completed tandem walk on 3 of 4 trials.\n"
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25), ("97110", 15)]
+    # the statement about the patient that follows is not part of the exercise block
+    assert "tandem" not in facts.interventions[1].evidence.text
+
+
+def test_a_weak_narrative_block_keeps_the_sentences_that_describe_it():
+    note = _NARRATIVE_NMR + (
+        "From 9:25 to 9:40 (15 min) pt did exercises. Bridges 3 x 10, clams 2 x 15. "
+        "Pt tolerated well.\n"
+    )
+    ex = extract_facts(prepare(note)).interventions[1]
+    assert (ex.code, ex.minutes) == ("97110", 15)
+    assert "clams 2 x 15." in ex.evidence.text and "tolerated" not in ex.evidence.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 9:25 to 9:40 (15 min) pt reviewed his home exercises with wife.",
+        "From 9:25 to 9:40 (15 min) pt was issued HEP exercises.",
+        "From 9:25 to 9:40 (15 min) pt will continue exercises at home daily.",
+    ],
+)
+def test_home_exercise_sentences_are_not_an_exercise_block(sentence):
+    note = _NARRATIVE_NMR + sentence + "\n"
+    assert [c for c, _ in interventions(note)] == ["97112"]

@@ -118,7 +118,7 @@ _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGN
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+>~]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
 _PREFIX_RE = re.compile(
-    r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|did|worked\s+on|"
+    r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|his|her|their|did|worked\s+on|"
     r"performed|participated\s+in|attended|completed|received|provided|initiated|continued|"
     r"practiced|trialed|spent|engaged\s+in|tolerated)\s+"
     r"|\d{1,3}\s*(?:minutes?|mins?|')\s+(?:of|on|in)\s+"
@@ -152,7 +152,7 @@ _HOME_OR_FUTURE = re.compile(
 _FROM = re.compile(r"(?:from\s+)?", re.IGNORECASE)
 _DUR_PAREN = re.compile(r"\s*\(\s*(?:~\s*)?\d{1,3}\s*(?:min(?:ute)?s?|')\s*\)", re.IGNORECASE)
 _BARE_COLON = re.compile(r"(?<!\d):(?!\d)")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(]|\d{1,2}:?\d\d\s*(?:-|to\b))")
 _TABLE_LABEL = re.compile(r"intervention|activity|treatment|procedure|service|exercise|code", re.I)
 _TABLE_TIME = re.compile(r"^(?:time|clock|start\s*-\s*end|times?)\b", re.I)
 _TABLE_MIN = re.compile(r"^(?:min|mins|minutes|duration)\b", re.I)
@@ -499,6 +499,43 @@ def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     return c.label is not None and (c.timed or allow_untimed_anywhere)
 
 
+def _opens_with_own_span(text: str, c: _Cand, start: int, end: int) -> bool:
+    """ "From 10:55 to 11:10 (15 min) pt did exercises.": a sentence of a narrative that opens with
+    its own clock span and names a (weak) intervention right after it is that intervention's
+    block; not one about home or later ("... reviewed her home exercises")."""
+    return (
+        c.span is not None
+        and c.span.pos == start
+        and c.label is not None
+        and c.label.start - c.span.endpos <= 40
+        and not _HOME_OR_FUTURE.search(text, start, end)
+    )
+
+
+_SUBJECT_OPENS = re.compile(r"(?:pt|patient|client|he|she|they)\b", re.IGNORECASE)
+
+
+def _weak_block_end(text: str, b: _Block, sentences: list[tuple[int, int]], end: int) -> int:
+    """Where the last block of a narrative line ends: the line's end; but a block a weak label
+    names ("From 10:55 to 11:10 (15 min) pt did exercises.") holds only the sentences that go on
+    describing it ("Bridges 3 x 10."), not the next statement about the patient ("Pt completed
+    the turns on 8 of 10 trials ...")."""
+    c = b.cand
+    if c.label is None or c.label.entry.strength != "weak" or c.code is not None:
+        return end
+    if c.span is None or c.span.pos != b.start:
+        return end
+    out = end
+    for s, e in sentences:
+        if s <= b.start:
+            continue
+        if _SUBJECT_OPENS.match(text, s, e):
+            prev = [pe for ps, pe in sentences if pe <= s]
+            out = prev[-1] if prev else end
+            break
+    return out
+
+
 def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
     """Is the candidate's clock span or duration in the sentence of its label (or code)?"""
     anchor = c.label.start if c.label is not None else (c.code[1] if c.code else c.start)
@@ -681,6 +718,7 @@ def find_blocks(note: Note) -> list[_Block]:
                     and (
                         sc.code is not None
                         or (sc.label is not None and sc.label.entry.strength == "strong")
+                        or _opens_with_own_span(text, sc, s, e)
                     )
                 ):
                     continue
@@ -692,7 +730,7 @@ def find_blocks(note: Note) -> list[_Block]:
                 started = True
             if started:
                 if open_b is not None:
-                    open_b.end = end
+                    open_b.end = _weak_block_end(text, open_b, sentences, end)
                 return True
         c = _candidate(text, from_pos, end)
         if (
