@@ -597,3 +597,54 @@ def test_a_weak_narrative_block_keeps_the_sentences_that_describe_it():
 def test_home_exercise_sentences_are_not_an_exercise_block(sentence):
     note = _NARRATIVE_NMR + sentence + "\n"
     assert [c for c, _ in interventions(note)] == ["97112"]
+
+
+_SELF_CARE = "Then self-care training, 10 min: LB dressing with reacher x 2 trials, min A.\n"
+
+
+@pytest.mark.parametrize(
+    "unnamed",
+    [
+        "Tasks for this client during that part of the session, 20 min: coin manipulation x 3 "
+        "trials; pegboard copying x 2.\n",
+        "Work at the kitchen counter (20 min): retrieving 6 items from upper shelf, CGA.\n",
+        "Pt seen with one other pt at the mat table. Her tasks in that block, 20 minutes: sit to "
+        "stand x 10, reaching 2 x 8.\n",
+    ],
+)
+def test_a_block_with_minutes_and_no_name_takes_the_one_billed_code_left(unnamed):
+    note = f"{unnamed}\n{_SELF_CARE}\nBilling: 97530 GO x1; 97535 GO x1\n"
+    assert interventions(note) == [("97530", 20), ("97535", 10)]
+
+
+@pytest.mark.parametrize(
+    ("body", "billing"),
+    [
+        # two billed codes left: which one the block is cannot be told
+        ("Tasks this block, 20 min: coin manipulation x 3.\n", "97530 x1; 97110 x1; 97535 x1"),
+        # nothing left to account for
+        ("Tasks this block, 20 min: coin manipulation x 3.\n", "97535 x1"),
+        # two unnamed blocks
+        (
+            "Tasks this block, 20 min: coin manipulation x 3.\n\n"
+            "Tasks after that, 8 min: pegboard x 2.\n",
+            "97530 x2; 97535 x1",
+        ),
+        # time the note calls rest, a total, part of another block, or home
+        ("Seated rest break, 5 min: vitals taken.\n", "97530 x1; 97535 x1"),
+        ("Total session, 30 min: see above.\n", "97530 x1; 97535 x1"),
+        ("First 10 min: pt warmed up on his own.\n", "97530 x1; 97535 x1"),
+        ("Review of handout, 10 min: HEP updated.\n", "97530 x1; 97535 x1"),
+    ],
+)
+def test_an_unnamed_timed_block_is_dropped_unless_it_is_safe(body, billing):
+    note = f"{body}\n{_SELF_CARE}\nBilling: {billing}\n"
+    assert interventions(note) == [("97535", 10)]
+
+
+def test_named_bullets_under_an_unnamed_block_start_their_own_interventions():
+    note = (
+        "Station work, 20 min: rotating every 5 min\n- TherEx: bridges 3 x 10\n"
+        "- NMR: SLS 3 x 20 s, CGA\nBilling: 97110 x1, 97112 x1\n"
+    )
+    assert interventions(note) == [("97110", None), ("97112", None)]

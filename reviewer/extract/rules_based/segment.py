@@ -228,6 +228,7 @@ class _Cand:
     duration: Duration | None
     code: tuple[str, int, int] | None
     head_end: int
+    unnamed: bool = False  # minutes with no label or code (``_unnamed_block``)
 
     @property
     def timed(self) -> bool:
@@ -536,6 +537,46 @@ def _weak_block_end(text: str, b: _Block, sentences: list[tuple[int, int]], end:
     return out
 
 
+# A block that gives its own minutes but names no intervention: "Tasks for this client during
+# that block, 25 min: ...", "Second part of the session (20 min): ...".
+_UNNAMED_HEAD = re.compile(
+    r"(?P<head>[A-Za-z][^:;\n]{2,70}?)[,\s(~-]*(?P<dur>\d{1,3}\s*(?:minutes?|mins?)\.?)\)?\s*:\s+\S",
+    re.IGNORECASE,
+)
+_UNNAMED_NOT = re.compile(
+    r"\b(?:total|session\s+time|visit|treatment\s+time|tx\s+time|time\s+in|eval\w*|re-?eval\w*|"
+    r"home|HEP|daily|next|plan|will|goal|STG|LTG|history|pain|reports?|states?|"
+    r"first|last|final|remaining|initial|warm[\s-]?up|cool[\s-]?down)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed_block(text: str, start: int, end: int) -> _Cand | None:
+    """A sentence or line whose head is its own duration and a colon, with no intervention label
+    or code ("Tasks for this client during that block, 25 min: in-hand manipulation ..."): a
+    candidate with no label and no code, kept only if the note leaves exactly one billed timed
+    code undocumented (``build_interventions``); never time the note calls rest, setup, waiting
+    or documentation, a total, an evaluation or home/plan text."""
+    pos = start
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    m = _UNNAMED_HEAD.match(text, pos, end)
+    if m is None:
+        return None
+    head = m.group("head")
+    if _UNNAMED_NOT.search(head) or any(rx.search(head) for _, rx in _NB_KINDS):
+        return None
+    if CODE_RE.search(head) or lexicon().find(text, pos, m.end("dur")):
+        return None
+    if re.search(r"\b(?:HEP|home)\b", text[pos:end], re.IGNORECASE):
+        return None
+    durations = find_durations(text, m.start("dur"), m.end("dur"))
+    if not durations:
+        return None
+    colon = text.find(":", m.end("dur"))
+    return _Cand(pos, None, True, None, durations[0], None, colon, unnamed=True)
+
+
 def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
     """Is the candidate's clock span or duration in the sentence of its label (or code)?"""
     anchor = c.label.start if c.label is not None else (c.code[1] if c.code else c.start)
@@ -710,7 +751,7 @@ def find_blocks(note: Note) -> list[_Block]:
             # 25 min of therapeutic activities ... Then self-care training for 12 min: ...".
             started = False
             for s, e in sentences:
-                sc = _candidate(text, s, e)
+                sc = _candidate(text, s, e) or (None if in_block else _unnamed_block(text, s, e))
                 if sc is None or not sc.timed or not _valid(sc):
                     continue
                 if started and not (
@@ -732,7 +773,9 @@ def find_blocks(note: Note) -> list[_Block]:
                 if open_b is not None:
                     open_b.end = _weak_block_end(text, open_b, sentences, end)
                 return True
-        c = _candidate(text, from_pos, end)
+        c = _candidate(text, from_pos, end) or (
+            None if in_block else _unnamed_block(text, from_pos, end)
+        )
         if (
             c is not None
             and c.timed
@@ -854,6 +897,8 @@ def find_blocks(note: Note) -> list[_Block]:
                         or (c.span is not None and c.label is not None)
                         # "- Supine mech traction (97012) x15 min": its own code and time
                         or (bullet and c.code is not None and c.timed)
+                        # a named intervention under a block that names none
+                        or (open_b.cand.unnamed and c.at_start)
                     ):
                         start(c, line, bullet)
                     else:
@@ -1025,9 +1070,13 @@ def build_interventions(
                 merged_into[idx] = j
                 break
 
+    # A block with minutes but no name or code stands only for the one billed timed code left.
+    unnamed = [j for j, b in enumerate(blocks) if b.cand.unnamed]
+    dropped = {j for j in unnamed if len(unnamed) > 1 or resolved[j] is None}
+
     out: list[tuple[_Block, Intervention]] = []
     for idx, b in enumerate(blocks):
-        if idx in merged_into.values():
+        if idx in merged_into.values() or idx in dropped:
             continue
         src = blocks[merged_into[idx]] if idx in merged_into else b
         c = src.cand
