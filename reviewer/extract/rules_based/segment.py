@@ -467,6 +467,9 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     c = b.cand
     if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
         return False
+    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
+    if found is None:
+        return False
     first_end = text.find("\n", b.start)
     first_end = len(text) if first_end < 0 else first_end
     labels = lexicon().find(text, b.start, first_end)
@@ -480,9 +483,6 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     rest = CODE_RE.sub(" ", rest)
     rest = _FIELD_HEAD.sub(" ", rest)
     if ":" in rest or len(re.sub(r"[\W_]+", "", rest)) > 20:
-        return False
-    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
-    if found is None:
         return False
     b.cand = _Cand(c.start, c.label, c.at_start, found[0], found[1], c.code, c.head_end)
     b.end = line.start + len(line.text.rstrip())
