@@ -124,3 +124,12 @@ def test_every_group_label_holds_one_of_the_group_words():
                 seen += 1
                 assert any(w in lab.text.lower() for w in lex.group_words), lab.text
     assert seen >= len(texts) - len(list(corpus.glob("*.txt")))
+
+
+@pytest.mark.parametrize(
+    "text", ["Ball toss (as a group)", "circuit done as a group", "worked in a group of 3"]
+)
+def test_as_a_group_is_a_group_label(text):
+    found = lexicon().find(text)
+    assert [lab.entry.kind for lab in found] == ["group"]
+    assert found[0].entry.strength == "strong"

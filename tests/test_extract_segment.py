@@ -475,3 +475,233 @@ def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, count
 def test_notes_that_are_not_time_spent_documenting(line):
     (item,) = extract_facts(prepare(line + "\n")).interventions
     assert item.nonbillable == []
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "Intervention: Therapeutic activities (97530)\nTime: 9:00-9:30 (30 min)\n"
+            "Detail: floor-to-shelf transfers of laundry basket x 6\n\n"
+            "Intervention: Self-care training (97535)\nTime: 9:30-9:42\nDetail: LB dressing w/ reacher\n",
+            [("97530", 30), ("97535", 12)],
+        ),
+        (
+            "Activity: Gait training\nStart: 10:05  End: 10:20\nNotes: 2 x 200 ft w/ RW, CGA\n"
+            "Activity: Manual therapy (97140)\nDuration: 12 min\nNotes: grade III PA glides L4-5\n",
+            [("97116", 15), ("97140", 12)],
+        ),
+        (
+            "Procedure: NMR\nTime in 2:10 pm / time out 2:35 pm\n- tandem walk 4 x 20 ft, VC\n"
+            "Procedure: TherEx\nMinutes: 10\n- bridges 3 x 12\n",
+            [("97112", 25), ("97110", 10)],
+        ),
+    ],
+)
+def test_labelled_field_layout_reads_the_time_field_under_the_label(note, expected):
+    assert interventions(note) == expected
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # a sentence, not a heading naming one intervention: the time below is the visit's
+        "TherEx per flowsheet. Pt tolerated well.\nTime: 1:00-1:30 pm\n",
+        # two interventions on the label line: the time is the session's
+        "Treatment: TherEx, NMR\nTime: 9:00-9:45\n",
+        # a labelled detail after the label
+        "Gait training: 3 x 150 ft with SPC\nTime in 8:30 am  Time out 9:10 am\n",
+    ],
+)
+def test_a_time_field_under_a_sentence_or_a_list_is_not_the_interventions_time(note):
+    assert all(minutes is None for _, minutes in interventions(note))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Time: 14:00-14:25 (25 min)", ("14:00", "14:25", 25)),
+        ("Duration: 25 min", (None, None, 25)),
+        ("Minutes: 18", (None, None, 18)),
+        ("Start: 14:00  End: 14:25", ("14:00", "14:25", None)),
+        ("Time: pt arrived late", None),
+        ("Minutes: see flowsheet", None),
+    ],
+)
+def test_time_field_values(line, expected):
+    from reviewer.extract.rules_based.segment import _field_time
+
+    found = _field_time(line, 0, len(line))
+    if expected is None:
+        assert found is None
+        return
+    span, duration = found
+    got = (
+        span.start_hhmm if span else None,
+        span.end_hhmm if span else None,
+        duration.minutes if duration else None,
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "| Start | End | Code | Intervention | Detail |\n|---|---|---|---|---|\n"
+            "| 08:00 | 08:25 | 97112 | Neuro re-ed | SLS on foam 3 x 30 s, CGA |\n"
+            "| 08:25 | 08:37 | 97110 | TherEx | leg press 3 x 12 |\n",
+            [("97112", 25), ("97110", 12)],
+        ),
+        (
+            "Time in | Time out | Activity | Notes\n1:10 pm | 1:35 pm | Gait training | 3 x 150 ft RW\n"
+            "1:35 pm | 1:45 pm | Manual therapy | STM R calf\n",
+            [("97116", 25), ("97140", 10)],
+        ),
+        (
+            "| From | To | Treatment | Parameters |\n| 0930 | 0952 | Therapeutic activities | "
+            "sit-stand x 10 |\n",
+            [("97530", 22)],
+        ),
+        (
+            "| Time | Intervention | Detail |\n| 09:00-09:40 | Therapeutic exercise | bike 8 min |\n",
+            [("97110", 40)],
+        ),
+        (
+            "| Intervention | Min | Detail |\n| Self-care training | 18 | LB dressing |\n",
+            [("97535", 18)],
+        ),
+    ],
+)
+def test_flowsheet_tables_with_start_and_end_columns(table, expected):
+    assert interventions(table) == expected
+
+
+def test_a_start_column_without_an_end_column_is_not_a_span():
+    table = "| Start | Intervention | Min |\n| 09:00 | TherEx | 20 |\n"
+    assert interventions(table) == [("97110", 20)]
+
+
+@pytest.mark.parametrize(
+    "stations",
+    [
+        # group-labelled clock-span stations with activities the vocabulary does not know
+        "09:00-09:20 Seated ball passing (as a group): 2 x 20 passes, VC for trunk rotation.\n"
+        "09:20-09:35 Step-ups at the counter (group exercise), 2 x 10 ea, CGA.\n",
+        "9:00-9:20 am Chair circuit as a class: marching, heel raises 2 x 10, VCs\n"
+        "9:20-9:35 am Hallway relay (class), SBA, VC for pacing\n",
+    ],
+)
+def test_several_group_blocks_share_the_one_billed_timed_code(stations):
+    note = (
+        "OT Daily Note\nPayer: Medicare Part B\n"
+        "Balance group today: 3 clients, 1 OT, all working at once.\n\n"
+        f"{stations}\nTotal timed: 35 min\nBilling: 97530 GO x2\n"
+    )
+    timed = [(c, m) for c, m in interventions(note) if m is not None]
+    assert timed == [("97530", 20), ("97530", 15)]
+
+
+def test_a_group_block_does_not_take_a_code_another_intervention_documents():
+    note = (
+        "09:00-09:20 Seated ball passing (as a group): 2 x 20 passes\n"
+        "09:20-09:35 Therapeutic activities: floor transfers x 4, CGA\n"
+        "Billing: 97530 GO x2\n"
+    )
+    assert interventions(note) == [("97150", 20), ("97530", 15)]
+
+
+_NARRATIVE_NMR = (
+    "Pt arrived on time. From 9:00 to 9:25 (25 min) neuromuscular re-education was provided: "
+    "tandem walk 4 x 20 ft with VC for foot placement. "
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 9:25 to 9:40 (15 min) pt did his exercises per flowsheet.",
+        "9:25-9:40 patient performed her exercises, see flowsheet.",
+        "From 9:25 am to 9:40 am the patient completed exercises per flowsheet.",
+    ],
+)
+def test_a_narrative_sentence_opening_with_its_own_span_names_exercises(sentence):
+    note = _NARRATIVE_NMR + sentence + " Pt completed tandem walk on 3 of 4 trials.\n"
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25), ("97110", 15)]
+    # the statement about the patient that follows is not part of the exercise block
+    assert "tandem" not in facts.interventions[1].evidence.text
+
+
+def test_a_weak_narrative_block_keeps_the_sentences_that_describe_it():
+    note = _NARRATIVE_NMR + (
+        "From 9:25 to 9:40 (15 min) pt did exercises. Bridges 3 x 10, clams 2 x 15. "
+        "Pt tolerated well.\n"
+    )
+    ex = extract_facts(prepare(note)).interventions[1]
+    assert (ex.code, ex.minutes) == ("97110", 15)
+    assert "clams 2 x 15." in ex.evidence.text and "tolerated" not in ex.evidence.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 9:25 to 9:40 (15 min) pt reviewed his home exercises with wife.",
+        "From 9:25 to 9:40 (15 min) pt was issued HEP exercises.",
+        "From 9:25 to 9:40 (15 min) pt will continue exercises at home daily.",
+    ],
+)
+def test_home_exercise_sentences_are_not_an_exercise_block(sentence):
+    note = _NARRATIVE_NMR + sentence + "\n"
+    assert [c for c, _ in interventions(note)] == ["97112"]
+
+
+_SELF_CARE = "Then self-care training, 10 min: LB dressing with reacher x 2 trials, min A.\n"
+
+
+@pytest.mark.parametrize(
+    "unnamed",
+    [
+        "Tasks for this client during that part of the session, 20 min: coin manipulation x 3 "
+        "trials; pegboard copying x 2.\n",
+        "Work at the kitchen counter (20 min): retrieving 6 items from upper shelf, CGA.\n",
+        "Pt seen with one other pt at the mat table. Her tasks in that block, 20 minutes: sit to "
+        "stand x 10, reaching 2 x 8.\n",
+    ],
+)
+def test_a_block_with_minutes_and_no_name_takes_the_one_billed_code_left(unnamed):
+    note = f"{unnamed}\n{_SELF_CARE}\nBilling: 97530 GO x1; 97535 GO x1\n"
+    assert interventions(note) == [("97530", 20), ("97535", 10)]
+
+
+@pytest.mark.parametrize(
+    ("body", "billing"),
+    [
+        # two billed codes left: which one the block is cannot be told
+        ("Tasks this block, 20 min: coin manipulation x 3.\n", "97530 x1; 97110 x1; 97535 x1"),
+        # nothing left to account for
+        ("Tasks this block, 20 min: coin manipulation x 3.\n", "97535 x1"),
+        # two unnamed blocks
+        (
+            "Tasks this block, 20 min: coin manipulation x 3.\n\n"
+            "Tasks after that, 8 min: pegboard x 2.\n",
+            "97530 x2; 97535 x1",
+        ),
+        # time the note calls rest, a total, part of another block, or home
+        ("Seated rest break, 5 min: vitals taken.\n", "97530 x1; 97535 x1"),
+        ("Total session, 30 min: see above.\n", "97530 x1; 97535 x1"),
+        ("First 10 min: pt warmed up on his own.\n", "97530 x1; 97535 x1"),
+        ("Review of handout, 10 min: HEP updated.\n", "97530 x1; 97535 x1"),
+    ],
+)
+def test_an_unnamed_timed_block_is_dropped_unless_it_is_safe(body, billing):
+    note = f"{body}\n{_SELF_CARE}\nBilling: {billing}\n"
+    assert interventions(note) == [("97535", 10)]
+
+
+def test_named_bullets_under_an_unnamed_block_start_their_own_interventions():
+    note = (
+        "Station work, 20 min: rotating every 5 min\n- TherEx: bridges 3 x 10\n"
+        "- NMR: SLS 3 x 20 s, CGA\nBilling: 97110 x1, 97112 x1\n"
+    )
+    assert interventions(note) == [("97110", None), ("97112", None)]

@@ -219,3 +219,28 @@ def test_leading_span_is_the_first_span_when_it_opens_the_range():
             spans = find_spans(text, start, end)
             expected = spans[0] if spans and spans[0].pos <= upto else None
             assert leading_span(text, start, upto, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Start: 14:00  End: 14:25", "14:00", "14:25"),
+        ("Time in 9:00, time out 9:40", "09:00", "09:40"),
+        ("began 2:10 pm / ended 2:35 pm", "14:10", "14:35"),
+        ("in: 0900 out: 0940", "09:00", "09:40"),
+    ],
+)
+def test_start_and_end_written_as_separate_fields(text, start, end):
+    from reviewer.extract.rules_based.timeparse import find_start_end
+
+    clock = find_start_end(text)
+    assert clock is not None and (clock.start_hhmm, clock.end_hhmm) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text", ["Start: 9 am End: 10 am", "start 3x10 end 5", "Started 10:00 and ended 10:20 x"]
+)
+def test_separate_fields_that_are_not_a_clock_span(text):
+    from reviewer.extract.rules_based.timeparse import find_start_end
+
+    assert find_start_end(text) is None

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reviewer.extract.rules_based import timeparse as _tp
 from reviewer.extract.rules_based._scan import fold_safe, lowered
 from reviewer.extract.rules_based.billing import (
     CODE_RE,
@@ -52,6 +53,8 @@ _SECTION_KINDS = {
     "interventions": "objective",
     "intervention": "objective",
     "procedures": "objective",
+    "procedure": "objective",
+    "activity": "objective",
     "objective/treatment": "objective",
     "objective / treatment": "objective",
     "post-tx": "objective",
@@ -121,7 +124,7 @@ _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGN
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+>~]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
 _PREFIX_RE = re.compile(
-    r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|did|worked\s+on|"
+    r"(?:(?:pt|patient|client|we|then|individual|one-on-one|1:1|skilled|the|pt's|his|her|their|did|worked\s+on|"
     r"performed|participated\s+in|attended|completed|received|provided|initiated|continued|"
     r"practiced|trialed|spent|engaged\s+in|tolerated)\s+"
     r"|\d{1,3}\s*(?:minutes?|mins?|')\s+(?:of|on|in)\s+"
@@ -155,12 +158,15 @@ _HOME_OR_FUTURE = re.compile(
 _FROM = re.compile(r"(?:from\s+)?", re.IGNORECASE)
 _DUR_PAREN = re.compile(r"\s*\(\s*(?:~\s*)?\d{1,3}\s*(?:min(?:ute)?s?|')\s*\)", re.IGNORECASE)
 _BARE_COLON = re.compile(r"(?<!\d):(?!\d)")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(]|\d{1,2}:?\d\d\s*(?:-|to\b))")
 _TABLE_LABEL = re.compile(r"intervention|activity|treatment|procedure|service|exercise|code", re.I)
 _TABLE_TIME = re.compile(r"^(?:time|clock|start\s*-\s*end|times?)\b", re.I)
 _TABLE_MIN = re.compile(r"^(?:min|mins|minutes|duration)\b", re.I)
 _TABLE_CODE = re.compile(r"^(?:code|cpt|hcpcs)\b", re.I)
 _TABLE_UNITS = re.compile(r"\bunits?\b", re.I)
+# Separate start and end clock columns ("Start | End", "Time in | Time out", "From | To").
+_TABLE_START = re.compile(r"(?:start|begin|from|time\s*in|in)(?:\s*time)?", re.I)
+_TABLE_END = re.compile(r"(?:end|stop|finish|to|time\s*out|out)(?:\s*time)?", re.I)
 _TABLE_DETAIL = re.compile(r"detail|parameter|dose|notes?|description|assist", re.I)
 
 # The therapist writing this note: "spent completing this note at the computer", "writing the
@@ -255,6 +261,7 @@ class _Cand:
     duration: Duration | None
     code: tuple[str, int, int] | None
     head_end: int
+    unnamed: bool = False  # minutes with no label or code (``_unnamed_block``)
 
     @property
     def timed(self) -> bool:
@@ -471,6 +478,81 @@ def _group_session(text: str, start: int, end: int) -> _Cand | None:
     return _Cand(start, group, True, span, duration, None, end)
 
 
+# A labelled time field on its own line under an intervention's label line ("Time: 14:00-14:25
+# (25 min)", "Start: 14:00  End: 14:25", "Duration: 25 min", "Minutes: 25", "Time spent - 20'").
+_TIME_FIELD = re.compile(
+    r"[ \t]*(?:[-*+>][ \t]+)?(?P<key>time(?:\s+spent)?|times|clock(?:\s+time)?|duration|minutes|mins?"
+    r"|(?=start|began|time\s+in))(?:[ \t]*(?:[:=]|-(?=\s))[ \t]*|(?=start|began|time\s+in))",
+    re.IGNORECASE,
+)
+# The key of a labelled intervention field ("Intervention:", "Activity 2 -", "Procedure #1:").
+_FIELD_HEAD = re.compile(
+    r"^[\s*#>-]*(?:intervention|activity|procedure|service|treatment|tx|modality)\s*(?:#?\d{1,2})?"
+    r"\s*(?::|-(?=\s))",
+    re.IGNORECASE,
+)
+_FIELD_BARE_MIN = re.compile(r"[ \t]*(?:~[ \t]*)?(\d{1,3})[ \t]*$")
+
+
+def _field_time(text: str, start: int, end: int) -> tuple[Clock | None, Duration | None] | None:
+    """The clock span and/or minutes of a labelled time field line, or None when the line is not
+    one (the value must open the field; "Time: pt arrived late" is not a time)."""
+    m = _TIME_FIELD.match(text, start, end)
+    if m is None:
+        return None
+    value = m.end()
+    span: Clock | None = None
+    if not m.group("key"):
+        span = _tp.find_start_end(text, value, end)
+        if span is None or span.pos != value:
+            return None
+        after = span.endpos
+    else:
+        spans = find_spans(text, value, end)
+        if spans and spans[0].pos - value <= 5:
+            span = spans[0]
+        after = span.endpos if span is not None else value
+    durations = [d for d in find_durations(text, after, end) if d.pos - after <= 4]
+    duration = durations[0] if durations else None
+    if span is None and duration is None and m.group("key"):
+        bare = _FIELD_BARE_MIN.match(text, value, end)
+        if bare and re.match(r"min", m.group("key"), re.IGNORECASE):
+            duration = Duration(int(bare.group(1)), bare.start(1), bare.end(1))
+    if span is None and duration is None:
+        return None
+    return span, duration
+
+
+def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
+    """An untimed intervention whose label line names one intervention ("Intervention:
+    Neuromuscular re-education (97112)") takes the time of a labelled time field among its
+    lines ("Time: 14:00-14:25 (25 min)")."""
+    c = b.cand
+    if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
+        return False
+    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
+    if found is None:
+        return False
+    first_end = text.find("\n", b.start)
+    first_end = len(text) if first_end < 0 else first_end
+    labels = lexicon().find(text, b.start, first_end)
+    if len(labels) > 1:
+        return False  # "Treatment: TherEx, NMR" then "Time: ...": the session's time
+    # The label line is a heading naming the intervention, not a sentence or a detail ("TherEx
+    # per flowsheet. Pt tolerated well." then "Time: 1:00-1:30 pm" is the visit's time).
+    rest = text[b.start : first_end]
+    for lab in labels:
+        rest = rest.replace(lab.text, " ", 1)
+    rest = CODE_RE.sub(" ", rest)
+    rest = _FIELD_HEAD.sub(" ", rest)
+    if ":" in rest or len(re.sub(r"[\W_]+", "", rest)) > 20:
+        return False
+    b.cand = _Cand(c.start, c.label, c.at_start, found[0], found[1], c.code, c.head_end)
+    b.end = line.start + len(line.text.rstrip())
+    b.lines += 1
+    return True
+
+
 def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c is None:
         return False
@@ -479,6 +561,83 @@ def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c.code is not None and (c.timed or c.label is not None):
         return True
     return c.label is not None and (c.timed or allow_untimed_anywhere)
+
+
+def _opens_with_own_span(text: str, c: _Cand, start: int, end: int) -> bool:
+    """ "From 10:55 to 11:10 (15 min) pt did exercises.": a sentence of a narrative that opens with
+    its own clock span and names a (weak) intervention right after it is that intervention's
+    block; not one about home or later ("... reviewed her home exercises")."""
+    return (
+        c.span is not None
+        and c.span.pos == start
+        and c.label is not None
+        and c.label.start - c.span.endpos <= 40
+        and not _HOME_OR_FUTURE.search(text, start, end)
+    )
+
+
+_SUBJECT_OPENS = re.compile(r"(?:pt|patient|client|he|she|they)\b", re.IGNORECASE)
+
+
+def _weak_block_end(text: str, b: _Block, sentences: list[tuple[int, int]], end: int) -> int:
+    """Where the last block of a narrative line ends: the line's end; but a block a weak label
+    names ("From 10:55 to 11:10 (15 min) pt did exercises.") holds only the sentences that go on
+    describing it ("Bridges 3 x 10."), not the next statement about the patient ("Pt completed
+    the turns on 8 of 10 trials ...")."""
+    c = b.cand
+    if c.label is None or c.label.entry.strength != "weak" or c.code is not None:
+        return end
+    if c.span is None or c.span.pos != b.start:
+        return end
+    out = end
+    for s, e in sentences:
+        if s <= b.start:
+            continue
+        if _SUBJECT_OPENS.match(text, s, e):
+            prev = [pe for ps, pe in sentences if pe <= s]
+            out = prev[-1] if prev else end
+            break
+    return out
+
+
+# A block that gives its own minutes but names no intervention: "Tasks for this client during
+# that block, 25 min: ...", "Second part of the session (20 min): ...".
+_UNNAMED_HEAD = re.compile(
+    r"(?P<head>[A-Za-z][^:;\n]{2,70}?)[,\s(~-]*(?P<dur>\d{1,3}\s*(?:minutes?|mins?)\.?)\)?\s*:\s+\S",
+    re.IGNORECASE,
+)
+_UNNAMED_NOT = re.compile(
+    r"\b(?:total|session\s+time|visit|treatment\s+time|tx\s+time|time\s+in|eval\w*|re-?eval\w*|"
+    r"home|HEP|daily|next|plan|will|goal|STG|LTG|history|pain|reports?|states?|"
+    r"first|last|final|remaining|initial|warm[\s-]?up|cool[\s-]?down)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed_block(text: str, start: int, end: int) -> _Cand | None:
+    """A sentence or line whose head is its own duration and a colon, with no intervention label
+    or code ("Tasks for this client during that block, 25 min: in-hand manipulation ..."): a
+    candidate with no label and no code, kept only if the note leaves exactly one billed timed
+    code undocumented (``build_interventions``); never time the note calls rest, setup, waiting
+    or documentation, a total, an evaluation or home/plan text."""
+    pos = start
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    m = _UNNAMED_HEAD.match(text, pos, end)
+    if m is None:
+        return None
+    head = m.group("head")
+    if _UNNAMED_NOT.search(head) or any(rx.search(head) for _, rx in _NB_KINDS):
+        return None
+    if CODE_RE.search(head) or lexicon().find(text, pos, m.end("dur")):
+        return None
+    if re.search(r"\b(?:HEP|home)\b", text[pos:end], re.IGNORECASE):
+        return None
+    durations = find_durations(text, m.start("dur"), m.end("dur"))
+    if not durations:
+        return None
+    colon = text.find(":", m.end("dur"))
+    return _Cand(pos, None, True, None, durations[0], None, colon, unnamed=True)
 
 
 def _time_in_label_sentence(c: _Cand, sentences: list[tuple[int, int]]) -> bool:
@@ -523,7 +682,11 @@ def _table_header(cells: list[str]) -> dict | None:
         if _TABLE_UNITS.search(c):
             units = True
             continue
-        if "time" not in cols and _TABLE_TIME.match(c):
+        if "start" not in cols and _TABLE_START.fullmatch(c):
+            cols["start"] = j
+        elif "end" not in cols and "start" in cols and _TABLE_END.fullmatch(c):
+            cols["end"] = j
+        elif "time" not in cols and _TABLE_TIME.match(c):
             cols["time"] = j
         elif "min" not in cols and _TABLE_MIN.match(c):
             cols["min"] = j
@@ -534,6 +697,12 @@ def _table_header(cells: list[str]) -> dict | None:
         elif "detail" not in cols and _TABLE_DETAIL.search(c):
             cols["detail"] = j
     details = "detail" in cols and not re.match(r"desc", cells[cols["detail"]].strip(), re.I)
+    if "end" not in cols and "start" in cols:
+        j = cols.pop("start")
+        if "time" not in cols and _TABLE_TIME.match(cells[j].strip()):
+            cols["time"] = j  # "Time in" alone: a column of spans
+    if "start" in cols and "time" not in cols:
+        cols["time"] = cols["start"]  # the start cell holds no span: start and end are read
     if units and not ("time" in cols or details):
         # A billing table ("Code | Min | Units"), not a record of what was done. A flowsheet
         # that also carries units has clock times or details per row.
@@ -581,6 +750,9 @@ def _table_rows(text: str, lines: list[_Line], i: int, cols: dict) -> tuple[list
         if tcell:
             spans = find_spans(text, tcell[1], tcell[2])
             span = spans[0] if spans else None
+        t0, t1 = cell("start"), cell("end")
+        if span is None and t0 and t1:
+            span = _tp.start_end_span(text, t0[1:], t1[1:])
         duration = None
         mcell = cell("min")
         if mcell:
@@ -647,7 +819,7 @@ def find_blocks(note: Note) -> list[_Block]:
             # 25 min of therapeutic activities ... Then self-care training for 12 min: ...".
             started = False
             for s, e in sentences:
-                sc = _candidate(text, s, e)
+                sc = _candidate(text, s, e) or (None if in_block else _unnamed_block(text, s, e))
                 if sc is None or not sc.timed or not _valid(sc):
                     continue
                 if started and not (
@@ -655,6 +827,7 @@ def find_blocks(note: Note) -> list[_Block]:
                     and (
                         sc.code is not None
                         or (sc.label is not None and sc.label.entry.strength == "strong")
+                        or _opens_with_own_span(text, sc, s, e)
                     )
                 ):
                     continue
@@ -666,9 +839,11 @@ def find_blocks(note: Note) -> list[_Block]:
                 started = True
             if started:
                 if open_b is not None:
-                    open_b.end = end
+                    open_b.end = _weak_block_end(text, open_b, sentences, end)
                 return True
-        c = _candidate(text, from_pos, end)
+        c = _candidate(text, from_pos, end) or (
+            None if in_block else _unnamed_block(text, from_pos, end)
+        )
         if (
             c is not None
             and c.timed
@@ -740,6 +915,10 @@ def find_blocks(note: Note) -> list[_Block]:
         indented = raw[:1] in (" ", "\t")
         end = line.start + len(raw.rstrip())
 
+        if open_b is not None and _attach_field_time(text, open_b, line):
+            i += 1
+            continue
+
         if _HEADER_RE.match(raw):
             header_m = _HEADER_LABEL.match(raw)
             c = _group_session(
@@ -786,6 +965,8 @@ def find_blocks(note: Note) -> list[_Block]:
                         or (c.span is not None and c.label is not None)
                         # "- Supine mech traction (97012) x15 min": its own code and time
                         or (bullet and c.code is not None and c.timed)
+                        # a named intervention under a block that names none
+                        or (open_b.cand.unnamed and c.at_start)
                     ):
                         start(c, line, bullet)
                     else:
@@ -931,8 +1112,10 @@ def build_interventions(
         if c.label.entry.kind == "group" or c.label.entry.strength == "weak":
             pending.append(idx)
     # A group/class session or an unlabelled timed block: the one billed code nothing else documents.
+    # (Several such blocks share that code: a class written as two clock-span stations, each
+    # group-labelled, is one billed code; they never take it from one another.)
     for idx in pending:
-        others = {r for j, r in enumerate(resolved) if j != idx and r}
+        others = {r for j, r in enumerate(resolved) if j != idx and r and j not in pending}
         free = [
             x
             for x in billed_codes
@@ -961,9 +1144,13 @@ def build_interventions(
                 merged_into[idx] = j
                 break
 
+    # A block with minutes but no name or code stands only for the one billed timed code left.
+    unnamed = [j for j, b in enumerate(blocks) if b.cand.unnamed]
+    dropped = {j for j in unnamed if len(unnamed) > 1 or resolved[j] is None}
+
     out: list[tuple[_Block, Intervention]] = []
     for idx, b in enumerate(blocks):
-        if idx in merged_into.values():
+        if idx in merged_into.values() or idx in dropped:
             continue
         src = blocks[merged_into[idx]] if idx in merged_into else b
         c = src.cand

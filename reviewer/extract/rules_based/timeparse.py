@@ -349,3 +349,48 @@ def parse_date(m: re.Match) -> str | None:
         return datetime.date(y, month, day).isoformat()
     except ValueError:
         return None
+
+
+# A start and an end written as two labelled fields ("Start: 14:00  End: 14:25", "Time in 9:00,
+# time out 9:40", "Began 2:10 pm / ended 2:35 pm").
+_START_WORD = r"(?:start(?:ed)?|began|begin|time\s+in|in)(?:\s+time)?"
+_END_WORD = r"(?:end(?:ed)?|stop(?:ped)?|finish(?:ed)?|time\s+out|out)(?:\s+time)?"
+_START_END_RE = re.compile(
+    r"(?<![A-Za-z])"
+    + _START_WORD
+    + r"\s*[:=]?\s*(?P<a>[^\s,;|/]{3,8}(?:\s?[ap]\.?m?\.?(?![a-z]))?)"
+    r"[\s,;|/]{1,6}" + _END_WORD + r"\s*[:=]?\s*(?P<b>[^\s,;|/]{3,8}(?:\s?[ap]\.?m?\.?(?![a-z]))?)",
+    re.IGNORECASE,
+)
+
+
+def clock_of(text: str, start: int, end: int) -> tuple[int, str | None, bool] | None:
+    """The one clock time that is all of ``text[start:end]`` (a table cell, a field's value)."""
+    m = SINGLE_TIME_RE.fullmatch(text[start:end].strip())
+    if m is None:
+        return None
+    if m.group("ah12") is not None:
+        return None  # "9 am" alone: a bare hour is never a start or end in a table
+    return _part(m, "a")
+
+
+def start_end_span(text: str, a: tuple[int, int], b: tuple[int, int]) -> Clock | None:
+    """The clock span of a start time at ``text[a[0]:a[1]]`` and an end time at ``text[b[0]:b[1]]``
+    written apart (two table cells, two labelled fields); None unless both are clock times that
+    make a plausible span."""
+    ta, tb = clock_of(text, *a), clock_of(text, *b)
+    if ta is None or tb is None:
+        return None
+    pair = resolve_pair(ta, tb)
+    if pair is None:
+        return None
+    return Clock(pair[0], pair[1], a[0], b[1])
+
+
+def find_start_end(text: str, start: int = 0, end: int | None = None) -> Clock | None:
+    """The first "Start: 14:00  End: 14:25" pair of labelled fields in ``text[start:end]``."""
+    for m in _START_END_RE.finditer(text, start, len(text) if end is None else end):
+        clock = start_end_span(text, m.span("a"), m.span("b"))
+        if clock is not None:
+            return Clock(clock.start, clock.end, m.start(), m.end())
+    return None
