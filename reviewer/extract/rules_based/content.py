@@ -96,9 +96,13 @@ _REPEATS = (
 )
 
 
-def _required(items: list[Any]) -> list[str] | None:
+def _required(items: list[Any], cased: bool | None = None) -> list[str] | None:
     """Literal strings one of which any match of the parsed sequence must contain (lowercase),
-    or None when no such literal can be read off the pattern."""
+    or None when no such literal can be read off the pattern.
+
+    With ``cased`` (whether the sequence is case-sensitive: False at the top of a pattern
+    compiled case-insensitively), only the literals of the case-sensitive parts of the pattern
+    ('(?-i:ER)'), as written: one of them occurs, in that case, in any match."""
     best: list[str] | None = None
     run: list[str] = []
 
@@ -115,54 +119,23 @@ def _required(items: list[Any]) -> list[str] | None:
             run.clear()
 
     for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av).lower())
+        if op is _c.LITERAL and cased is not False:
+            run.append(chr(av).lower() if cased is None else chr(av))
             continue
         flush()
         if op is _c.SUBPATTERN:
-            better(_required(list(av[-1])))
+            inner = (
+                None
+                if cased is None
+                else (cased or bool(av[2] & re.IGNORECASE)) and not av[1] & re.IGNORECASE
+            )
+            better(_required(list(av[-1]), inner))
         elif op is _c.BRANCH:
-            branches = [_required(list(b)) for b in av[1]]
+            branches = [_required(list(b), cased) for b in av[1]]
             if all(branches):
                 better([x for b in branches if b for x in b])
         elif op in _REPEATS and av[0] >= 1:
-            better(_required(list(av[2])))
-    flush()
-    return best
-
-
-def _required_cased(items: list[Any], cased: bool = False) -> list[str] | None:
-    """Like :func:`_required`, but only the literals of the case-sensitive parts of the
-    pattern ('(?-i:ER)'), as written: one of them occurs, in that case, in any match."""
-    best: list[str] | None = None
-    run: list[str] = []
-
-    def better(candidate: list[str] | None) -> None:
-        nonlocal best
-        if not candidate or not all(candidate):
-            return
-        if best is None or min(map(len, candidate)) > min(map(len, best)):
-            best = candidate
-
-    def flush() -> None:
-        if run:
-            better(["".join(run)])
-            run.clear()
-
-    for op, av in items:
-        if op is _c.LITERAL and cased:
-            run.append(chr(av))
-            continue
-        flush()
-        if op is _c.SUBPATTERN:
-            inner = (cased or bool(av[2] & re.IGNORECASE)) and not av[1] & re.IGNORECASE
-            better(_required_cased(list(av[-1]), inner))
-        elif op is _c.BRANCH:
-            branches = [_required_cased(list(b), cased) for b in av[1]]
-            if all(branches):
-                better([x for b in branches if b for x in b])
-        elif op in _REPEATS and av[0] >= 1:
-            better(_required_cased(list(av[2]), cased))
+            better(_required(list(av[2]), cased))
     flush()
     return best
 
@@ -349,7 +322,7 @@ class _Rx:
             tree = []
         found = _required(tree) if tree else None
         self.literals: tuple[str, ...] | None = tuple(sorted(set(found))) if found else None
-        cased = _required_cased(tree) if tree else None
+        cased = _required(tree, False) if tree else None
         #: Strings as written, one of which the text itself holds when the pattern can match
         #: (from case-sensitive parts such as '(?-i:ER)'; the literals above are lowercase).
         self.cased: tuple[str, ...] | None = tuple(sorted(set(cased))) if cased else None
