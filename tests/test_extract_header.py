@@ -96,6 +96,13 @@ def test_signature_lines(line, name, role, electronic):
     assert (sig.name, sig.role, sig.electronic) == (name, role, electronic)
 
 
+@pytest.mark.parametrize("above", ["Note", "CGA", "Pt", "GP", "VCs", "Plan"])
+def test_a_signature_name_never_takes_a_capitalised_word_from_the_line_above(above):
+    sig = header.signature(prepare("PT note\nBilling: 97110 GP x1\n" + above + "\nJane Doe, PTA\n"))
+    assert sig is not None
+    assert (sig.name, sig.role, sig.evidence.text) == ("Jane Doe", "PTA", "Jane Doe, PTA")
+
+
 @pytest.mark.parametrize(
     "tail",
     [

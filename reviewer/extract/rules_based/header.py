@@ -89,14 +89,15 @@ CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
 _NAME_WORD = r"(?!" + CRED + r"(?![A-Za-z]))[A-Z][A-Za-z'\-]+"
 # Lower-case particles inside a surname ("Lena van der Berg", "Ana de la Cruz").
 _PARTICLE = (
-    r"(?:van|von|der|den|de|del|della|la|le|da|das|dos|di|du|bin|al|el|ter|ten)(?=\s+[A-Za-z])"
+    r"(?:van|von|der|den|de|del|della|la|le|da|das|dos|di|du|bin|al|el|ter|ten)(?=[ \t]+[A-Za-z])"
 )
 NAME = (
     r"(?:(?:Dr\.?\s+)?(?:[A-Z]\.\s*){1,2}"
     + _NAME_WORD
     + r"|(?:Dr\.?\s+)?"
     + _NAME_WORD
-    + r"(?:\s+(?:[A-Z]\.|"
+    # a name never runs across a line break ("Note\nJane Doe, PTA" is Jane Doe's)
+    + r"(?:[ \t]+(?:[A-Z]\.|"
     + _PARTICLE
     + r"|"
     + _NAME_WORD
