@@ -262,3 +262,25 @@ def test_a_code_named_as_not_billed_is_not_a_billed_line(text, expected):
 )
 def test_not_billed_words_about_something_else_keep_the_line(text, expected):
     assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "Intervention: Neuromuscular re-education\nCPT: 97112\nTime: 10:00-10:25 (25 min)\n",
+        "Activity 1 - Gait training\nCode: 97116\nDetail: 3 x 150 ft with RW\n",
+        "CPT code: 97110\nTime: 9:00-9:15\n",
+    ],
+)
+def test_a_code_field_among_an_interventions_fields_bills_nothing(fields):
+    note = "Date: 01/02/2026\n" + fields + "\nBilling: 97530 GP x1\n"
+    assert list(billed(note)) == ["97530"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["CPT: 97112", "CPT: 97112 GP x2", "Code: 97110 (1 unit)"],
+)
+def test_a_code_line_on_its_own_or_with_units_is_still_billing(line):
+    # No intervention field next to it (or units on it): a billing statement as before.
+    assert "971" in "".join(billed("Date: 01/02/2026\nPt tolerated well.\n" + line + "\n"))

@@ -705,3 +705,13 @@ def test_named_bullets_under_an_unnamed_block_start_their_own_interventions():
         "- NMR: SLS 3 x 20 s, CGA\nBilling: 97110 x1, 97112 x1\n"
     )
     assert interventions(note) == [("97110", None), ("97112", None)]
+
+
+def test_a_code_field_names_its_interventions_code_and_the_fields_below_still_count():
+    note = (
+        "Intervention: Balance training\nCPT: 97112\nTime: 10:00-10:25 (25 min)\n"
+        "Detail: SLS on foam 3 x 30 s, CGA\n\n"
+        "Intervention: Therapeutic exercise\nCPT: 97110\nTime: 10:25-10:40 (15 min)\n"
+        "Detail: bridges 3 x 10\n\nBilling: 97112 GP x2, 97110 GP x1\n"
+    )
+    assert interventions(note) == [("97112", 25), ("97110", 15)]

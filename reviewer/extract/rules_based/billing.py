@@ -85,6 +85,31 @@ BARE_CODE_LINE_RE = re.compile(
 )
 
 
+# A field holding one code and nothing else ("CPT: 97112", "Code - 97110"): among an
+# intervention's other labelled fields it names that intervention's code, it bills nothing.
+CODE_FIELD_RE = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:cpt|hcpcs|code)(?:\s*code)?\s*#?\s*(?:[:=]|-(?=\s))\s*(?P<code>"
+    + CODE
+    + r")(?![\w])\s*[.;]?\s*$",
+    re.IGNORECASE,
+)
+# The other labelled fields of an intervention ("Intervention: ...", "Time: ...", "Detail: ...").
+_INTERVENTION_FIELD = re.compile(
+    r"^[\s*#>-]*(?:intervention|activity|procedure|service|treatment|tx|modality|time|start"
+    r"|duration|minutes|detail|details|description|parameters)\b[^:\n]{0,20}[:=\-]",
+    re.IGNORECASE,
+)
+
+
+def is_code_field(lines: list[str], i: int) -> bool:
+    """Whether ``lines[i]`` is an intervention's code field ("CPT: 97112" directly under
+    "Intervention: Neuromuscular re-education" or above "Time: 14:00-14:25"), not billing."""
+    if not CODE_FIELD_RE.match(lines[i]):
+        return False
+    near = [lines[k] for k in (i - 1, i + 1) if 0 <= k < len(lines)]
+    return any(_INTERVENTION_FIELD.match(x) and not CODE_FIELD_RE.match(x) for x in near)
+
+
 @dataclass
 class _Line:
     start: int
@@ -422,6 +447,9 @@ def extract_billed(note: Note) -> list[BilledLine]:
                 billed.extend(rows)
                 continue
         km = KEYWORD_RE.match(text)
+        if km and is_code_field([ln.text for ln in lines[max(0, i - 1) : i + 2]], min(i, 1)):
+            i += 1  # an intervention's code field ("CPT: 97112" under "Intervention: NMR")
+            continue
         if km and not _BILLING_COMMENT.match(text):
             found = _entries(note, line, km.end(), bare=True)
             billed.extend(found)

@@ -18,16 +18,18 @@ as ``nonbillable``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from reviewer.extract.rules_based import timeparse as _tp
 from reviewer.extract.rules_based._scan import fold_safe, lowered
 from reviewer.extract.rules_based.billing import (
+    CODE_FIELD_RE,
     CODE_RE,
     CODE_START_RE,
     KEYWORD_RE,
     is_billing_header,
+    is_code_field,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
 from reviewer.extract.rules_based.timeparse import (
@@ -890,6 +892,20 @@ def find_blocks(note: Note) -> list[_Block]:
                 close()
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
+                continue
+        if "9" in raw or "G" in raw or "g" in raw:  # (a code field holds a code: cheap test first)
+            near = [ln.text for ln in lines[max(0, i - 1) : i + 2]]
+            if is_code_field(near, min(i, 1)):
+                # "CPT: 97112" among an intervention's fields names its code; it bills nothing.
+                cf = CODE_FIELD_RE.match(raw)
+                if open_b is not None and cf is not None:
+                    if open_b.cand.code is None:
+                        code = (cf.group("code").upper(), line.start + cf.start("code"),
+                                line.start + cf.end("code"))  # fmt: skip
+                        open_b.cand = replace(open_b.cand, code=code)
+                    open_b.end = line.start + len(raw.rstrip())
+                    open_b.lines += 1
+                i += 1
                 continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
