@@ -24,7 +24,6 @@ import importlib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -443,11 +442,6 @@ class _Rx:
         if len(self.starts) > 1:  # type: ignore[arg-type]
             out = sorted(set(out))
         return out
-
-
-def _word(pattern: str) -> _Rx:
-    """A vocabulary pattern with word boundaries (letters/digits) at both ends."""
-    return _Rx(pattern)
 
 
 def _words(patterns: list[str]) -> list[_Rx]:
@@ -1427,18 +1421,3 @@ def annotate(note: Note, facts: NoteFacts) -> None:
                     continue
                 block.item.group = True
                 block.item.group_evidence = outside[0].evidence
-
-
-@lru_cache(maxsize=1)
-def vocabulary_summary() -> dict[str, int]:
-    """How many entries each vocabulary file holds (for ``reviewer reference`` and docs)."""
-    return {
-        "activities": len(ACTIVITIES),
-        "parameters": len(PARAMETERS),
-        "guidance": len(GUIDANCE),
-        "vague_phrases": len(VAGUE),
-        "response_patterns": len(RESPONSES),
-        "goal_patterns": len(GOALS),
-        "impairment_patterns": len(IMPAIRMENTS),
-        "safety_patterns": len(SAFETY),
-    }

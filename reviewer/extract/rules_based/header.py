@@ -389,15 +389,6 @@ def _method(context: str, name: str) -> Method | None:
     return None
 
 
-def method_anywhere(note: Note) -> str | None:
-    """A unit-method statement anywhere in the note, for notes that name no payer."""
-    if _AMA_METHOD.search(note.text):
-        return "ama"
-    if _CMS_METHOD.search(note.text):
-        return "cms"
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
 # Discipline
 

@@ -296,10 +296,6 @@ def leading_span(text: str, start: int, upto: int, end: int) -> Clock | None:
     return None if m is None else _clock(m)
 
 
-def parse_time(m: re.Match) -> tuple[int, str | None, bool] | None:
-    return _part(m, "a")
-
-
 @dataclass(frozen=True)
 class Duration:
     minutes: int
