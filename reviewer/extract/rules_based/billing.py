@@ -17,7 +17,9 @@ A code mentioned in prose ("Consider 97530 next visit", "TherEx 97110 x 28 min")
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.facts import BilledLine
@@ -93,21 +95,31 @@ CODE_FIELD_RE = re.compile(
     + r")(?![\w])\s*[.;]?\s*$",
     re.IGNORECASE,
 )
-# The other labelled fields of an intervention ("Intervention: ...", "Time: ...", "Detail: ...").
+#: The keys that open an intervention's labelled fields ("Intervention:", "Activity 2 -"); the
+#: segmentation reads the same heads (``segment._FIELD_HEAD``).
+FIELD_KEYS = r"(?:intervention|activity|procedure|service|treatment|tx|modality)"
+# Any labelled field of an intervention ("Intervention: ...", "Time: ...", "Detail: ...").
 _INTERVENTION_FIELD = re.compile(
-    r"^[\s*#>-]*(?:intervention|activity|procedure|service|treatment|tx|modality|time|start"
-    r"|duration|minutes|detail|details|description|parameters)\b[^:\n]{0,20}[:=\-]",
+    r"^[\s*#>-]*(?:" + FIELD_KEYS + r"|time|start|duration|minutes|detail|details|description"
+    r"|parameters)\b[^:\n]{0,20}[:=\-]",
     re.IGNORECASE,
 )
 
 
-def is_code_field(lines: list[str], i: int) -> bool:
-    """Whether ``lines[i]`` is an intervention's code field ("CPT: 97112" directly under
-    "Intervention: Neuromuscular re-education" or above "Time: 14:00-14:25"), not billing."""
-    if not CODE_FIELD_RE.match(lines[i]):
-        return False
-    near = [lines[k] for k in (i - 1, i + 1) if 0 <= k < len(lines)]
-    return any(_INTERVENTION_FIELD.match(x) and not CODE_FIELD_RE.match(x) for x in near)
+class _HasText(Protocol):
+    text: str
+
+
+def code_field(lines: Sequence[_HasText], i: int) -> re.Match[str] | None:
+    """``lines[i]`` as an intervention's code field ("CPT: 97112" directly under "Intervention:
+    Neuromuscular re-education" or above "Time: 14:00-14:25"), which bills nothing; else None."""
+    m = CODE_FIELD_RE.match(lines[i].text)
+    if m is None:
+        return None
+    near = [lines[k].text for k in (i - 1, i + 1) if 0 <= k < len(lines)]
+    if any(_INTERVENTION_FIELD.match(x) and not CODE_FIELD_RE.match(x) for x in near):
+        return m
+    return None
 
 
 @dataclass
@@ -447,7 +459,7 @@ def extract_billed(note: Note) -> list[BilledLine]:
                 billed.extend(rows)
                 continue
         km = KEYWORD_RE.match(text)
-        if km and is_code_field([ln.text for ln in lines[max(0, i - 1) : i + 2]], min(i, 1)):
+        if km and code_field(lines, i):
             i += 1  # an intervention's code field ("CPT: 97112" under "Intervention: NMR")
             continue
         if km and not _BILLING_COMMENT.match(text):

@@ -24,12 +24,12 @@ from typing import Literal
 from reviewer.extract.rules_based import timeparse as _tp
 from reviewer.extract.rules_based._scan import fold_safe, lowered
 from reviewer.extract.rules_based.billing import (
-    CODE_FIELD_RE,
     CODE_RE,
     CODE_START_RE,
+    FIELD_KEYS,
     KEYWORD_RE,
+    code_field,
     is_billing_header,
-    is_code_field,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
 from reviewer.extract.rules_based.timeparse import (
@@ -489,7 +489,7 @@ _TIME_FIELD = re.compile(
 )
 # The key of a labelled intervention field ("Intervention:", "Activity 2 -", "Procedure #1:").
 _FIELD_HEAD = re.compile(
-    r"^[\s*#>-]*(?:intervention|activity|procedure|service|treatment|tx|modality)\s*(?:#?\d{1,2})?"
+    r"^[\s*#>-]*" + FIELD_KEYS + r"\s*(?:#?\d{1,2})?"
     r"\s*(?::|-(?=\s))",
     re.IGNORECASE,
 )
@@ -893,20 +893,18 @@ def find_blocks(note: Note) -> list[_Block]:
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
                 continue
-        if "9" in raw or "G" in raw or "g" in raw:  # (a code field holds a code: cheap test first)
-            near = [ln.text for ln in lines[max(0, i - 1) : i + 2]]
-            if is_code_field(near, min(i, 1)):
-                # "CPT: 97112" among an intervention's fields names its code; it bills nothing.
-                cf = CODE_FIELD_RE.match(raw)
-                if open_b is not None and cf is not None:
-                    if open_b.cand.code is None:
-                        code = (cf.group("code").upper(), line.start + cf.start("code"),
-                                line.start + cf.end("code"))  # fmt: skip
-                        open_b.cand = replace(open_b.cand, code=code)
-                    open_b.end = line.start + len(raw.rstrip())
-                    open_b.lines += 1
-                i += 1
-                continue
+        cf = code_field(lines, i)
+        if cf is not None:
+            # "CPT: 97112" among an intervention's fields names its code; it bills nothing.
+            if open_b is not None:
+                if open_b.cand.code is None:
+                    code = (cf.group("code").upper(), line.start + cf.start("code"),
+                            line.start + cf.end("code"))  # fmt: skip
+                    open_b.cand = replace(open_b.cand, code=code)
+                open_b.end = line.start + len(raw.rstrip())
+                open_b.lines += 1
+            i += 1
+            continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
         sec = _SECTION_RE.match(raw)
