@@ -77,7 +77,21 @@ RESPONSE_FAMILY = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "found"), RESPONSE_FAMILY)
+# What the treatment was for, why skilled care is needed, and the plan for next time are not
+# responses, unless the sentence also compares (then and now, "vs", "from ... to").
+NOT_A_RESPONSE_FAMILY = [
+    ("A: Shoulder weakness with reduced reach limits dressing; skilled OT needed.", False),
+    ("Lumbar stenosis w/ reduced standing tolerance; skilled PT indicated.", False),
+    ("Tx directed at STG 2 - stand 15 min at the sink w/o pain > 3/10.", False),
+    ("Today's session addressed LTG 1 (lift 15 lb from floor) and STG 3.", False),
+    ("P: progress to 8 inch step-ups next visit.", False),
+    ("Plan: add 5 lb to the sled if pain stays <= 2/10.", False),
+    ("Reach improved from 90 to 110 deg; skilled OT still needed.", True),
+    ("Tx directed at STG 2: stood 12 min today vs 6 min last visit.", True),
+]
+
+
+@pytest.mark.parametrize(("sentence", "found"), RESPONSE_FAMILY + NOT_A_RESPONSE_FAMILY)
 def test_the_ways_a_response_is_written(sentence, found):
     assert bool(annotate(f"{sentence}\n").responses) is found
 
@@ -91,6 +105,8 @@ def test_the_ways_a_response_is_written(sentence, found):
         "Continues to need skilled NMR and gait training for L hemiparesis.",
         "LTG remains: pt to ambulate household distances without a fall.",
         "Plan of care sent to Dr. Whitaker for certification.",
+        "Pt progressing to STG 1, 20 s of 30 s.",
+        "Progressing toward independence with stairs.",
     ],
 )
 def test_a_goal_or_plan_of_care_link_is_found(sentence):
@@ -104,6 +120,8 @@ def test_a_goal_or_plan_of_care_link_is_found(sentence):
         "Plan: continue per plan of care.\n",
         "P: cont plan.\n",
         "RTC Friday.\n",
+        "P: progress to SLS on foam next visit.\n",  # an exercise progression, not a goal
+        "Plan: progressing to 10 lb when pain allows.\n",
     ],
 )
 def test_continue_per_poc_alone_is_not_a_goal_link(text):

@@ -642,6 +642,12 @@ _STATEMENTS = _load("statements.json")
 RESPONSES = _words(_STATEMENTS["responses"]["patterns"])
 RESPONSE_SKIP = [re.compile(p, _FLAGS) for p in _STATEMENTS["responses"]["exclude"]]
 RESPONSE_VAGUE_ONLY = [re.compile(p, _FLAGS) for p in _STATEMENTS["responses"]["vague_only"]]
+#: Sentences that are not responses whatever they hold: a statement of what the treatment was
+#: for ("Tx directed at LTG 1 ...") or of why skilled care is needed ("... reduced pinch
+#: limits IADLs; skilled OT needed"), unless it also compares (a number then and now, "vs").
+RESPONSE_SKIP_SENTENCE = [
+    re.compile(p, _FLAGS) for p in _STATEMENTS["responses"].get("exclude_sentence", [])
+]
 GOALS = _words(_STATEMENTS["goals"]["patterns"])
 GOAL_VAGUE_PLAN = _words(_STATEMENTS["goals"]["vague_plan"])
 IMPAIRMENTS = _words(_STATEMENTS["impairments"]["patterns"])
@@ -1231,7 +1237,9 @@ def _responses(
             rx.search(sentence) for rx in RESPONSE_SKIP
         ):
             continue
-        if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY):
+        if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY) or any(
+            rx.search(sentence) for rx in RESPONSE_SKIP_SENTENCE
+        ):
             continue
         label = _LABEL.match(sentence)
         s0 = s + (label.end() if label and label.end() < len(sentence) else 0)
