@@ -648,6 +648,9 @@ RESPONSE_VAGUE_ONLY = [re.compile(p, _FLAGS) for p in _STATEMENTS["responses"]["
 RESPONSE_SKIP_SENTENCE = [
     re.compile(p, _FLAGS) for p in _STATEMENTS["responses"].get("exclude_sentence", [])
 ]
+RESPONSE_SKIP_UNLESS = re.compile(
+    _STATEMENTS["responses"].get("exclude_sentence_unless") or r"(?!)", _FLAGS
+)
 GOALS = _words(_STATEMENTS["goals"]["patterns"])
 GOAL_VAGUE_PLAN = _words(_STATEMENTS["goals"]["vague_plan"])
 IMPAIRMENTS = _words(_STATEMENTS["impairments"]["patterns"])
@@ -1237,8 +1240,9 @@ def _responses(
             rx.search(sentence) for rx in RESPONSE_SKIP
         ):
             continue
-        if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY) or any(
-            rx.search(sentence) for rx in RESPONSE_SKIP_SENTENCE
+        if any(rx.search(sentence.strip()) for rx in RESPONSE_VAGUE_ONLY) or (
+            any(rx.search(sentence) for rx in RESPONSE_SKIP_SENTENCE)
+            and not RESPONSE_SKIP_UNLESS.search(sentence)
         ):
             continue
         label = _LABEL.match(sentence)
