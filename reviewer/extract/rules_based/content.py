@@ -1286,7 +1286,7 @@ def _dx_label_ends(text: str, lowered: str) -> list[int]:
     of blanks before that word starts. Trying the pattern there, in order and from where the
     last match ended, gives ``finditer``'s matches; ``finditer`` itself would try the
     lookbehinds at every position of the note."""
-    if len(lowered) != len(text) or _ODD_CASE.search(text):
+    if len(lowered) != len(text) or (not text.isascii() and _ODD_CASE.search(text)):
         return [m.end() for m in _DX_LABEL.finditer(text)]
     starts = set()
     for word in _DX_WORDS:
