@@ -148,6 +148,16 @@ def test_lines_after_the_billing_are_not_interventions():
     assert interventions(text) == [("97112", 18), ("97035", 8)]
 
 
+def test_a_billing_line_with_units_glued_to_the_codes_ends_the_interventions():
+    text = (
+        "Neuro re-ed 10:00-10:18 (18 min): SLS\nUltrasound 10:18-10:26 (8 min): 1 MHz\n"
+        "Billed: 97112x1 GP\nUltrasound documented but not billed: 26 timed min = 2 units.\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 18), ("97035", 8)]
+    assert facts.interventions[-1].evidence.text == "Ultrasound 10:18-10:26 (8 min): 1 MHz"
+
+
 def test_assessment_and_plan_lines_are_not_interventions():
     text = "S: did her HEP exercises daily\nNMR 10:00-10:25 (25 min): SLS\nA: balance better\nP: Consider gait training.\n"
     assert interventions(text) == [("97112", 25)]
