@@ -725,3 +725,22 @@ def test_a_code_field_names_its_interventions_code_and_the_fields_below_still_co
         "Detail: bridges 3 x 10\n\nBilling: 97112 GP x2, 97110 GP x1\n"
     )
     assert interventions(note) == [("97112", 25), ("97110", 15)]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Intervention: Self-care / home management training (97535)",  # two names of one code
+        "Intervention: Manual therapy / soft tissue mobilization",
+    ],
+)
+def test_a_labelled_time_field_under_two_names_of_one_intervention(head):
+    text = f"{head}\nTime: 13:10-13:22 (12 min)\nDetail: 3 trials, VCs\n"
+    assert [m for _, m in interventions(text)] == [12]
+
+
+def test_a_labelled_time_field_under_two_interventions_is_the_sessions():
+    text = "Treatment: TherEx, NMR\nTime: 13:10-13:40 (30 min)\n"
+    facts = extract_facts(prepare(text))
+    assert all(i.minutes is None for i in facts.interventions)
+    assert [(v.start, v.end) for v in facts.visit_spans] == [("13:10", "13:40")]

@@ -538,8 +538,11 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     first_end = text.find("\n", b.start)
     first_end = len(text) if first_end < 0 else first_end
     labels = lexicon().find(text, b.start, first_end)
-    if len(labels) > 1:
-        return False  # "Treatment: TherEx, NMR" then "Time: ...": the session's time
+    named = {(lab.entry.code, lab.entry.payer_dependent, lab.entry.by_discipline) for lab in labels}
+    if len(named) > 1:
+        # "Treatment: TherEx, NMR" then "Time: ...": the session's time ("Self-care / home
+        # management training", two names of one code, is one intervention)
+        return False
     # The label line is a heading naming the intervention, not a sentence or a detail ("TherEx
     # per flowsheet. Pt tolerated well." then "Time: 1:00-1:30 pm" is the visit's time).
     rest = text[b.start : first_end]
