@@ -744,3 +744,36 @@ def test_a_labelled_time_field_under_two_interventions_is_the_sessions():
     facts = extract_facts(prepare(text))
     assert all(i.minutes is None for i in facts.interventions)
     assert [(v.start, v.end) for v in facts.visit_spans] == [("13:10", "13:40")]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "TREATMENT 14:20-14:35 (15 min) - gait training",  # a heading word, the span, the name
+        "Treatment 14:20-14:35 - gait training",
+        "Tx 14:20-14:35 (15 min): gait training",
+        "Intervention 14:20-14:35 - gait training",
+        "14:20-14:35 gait training (15 min)",  # the span opening the line
+    ],
+)
+def test_a_heading_with_the_clock_span_before_the_interventions_name(head):
+    text = (
+        "Date: 02/03/2026\nEVALUATION 14:00-14:20 (97162)\nPlan: 2x/wk x 6 wk.\n\n"
+        f"{head}\n- 3 x 150 ft with SPC, CGA, VCs for step length\n- curb up/down x 4\n"
+        "Response: steadier on the curb.\n\nBilling: 97162 GP x1 | 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97162", 20), ("97116", 15)]
+    assert "curb up/down x 4" in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Treatment 14:20-14:35 tolerated well.",  # no intervention named
+        "Treatment 14:20-14:35",
+        "Session 14:00-14:35 gait training 3 x 150 ft",  # the session's span (a header line)
+    ],
+)
+def test_a_heading_with_a_span_and_no_intervention_name_is_no_intervention(line):
+    assert interventions("Date: 02/03/2026\n" + line + "\n") == []
