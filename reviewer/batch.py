@@ -560,8 +560,11 @@ _NOT_NAME = {
 
 
 def patient_from_text(text: str) -> str | None:
-    """The patient's name from a header line ("Pt: Eleanor Voss", "Patient: R. Okafor")."""
-    m = _PATIENT.search(text[:1500])
+    """The patient's name from a header line ("Pt: Eleanor Voss", "Patient: R. Okafor",
+    "Client.........: Ann Lee")."""
+    from reviewer.extract.rules_based.leaders import strip_leaders
+
+    m = _PATIENT.search(strip_leaders(text[:1500]))
     if not m:
         return None
     words = []

@@ -216,6 +216,7 @@ def test_the_content_hash_identifies_a_note_with_its_patient_date_and_provider()
         ("DOS 02/16/2026 / Medicare Part B / Pt: Walter Dunn / MRN 3382-15", "Walter Dunn"),
         ("Date of Service: 10/14/2025. Patient: Anthony Ruiz. Payer: Medicare.", "Anthony Ruiz"),
         ("Client: Imani Brooks     Acct 55-20718", "Imani Brooks"),
+        ("Visit Date.....: 2025-03-04\nPatient Name...: Olu Martins\n", "Olu Martins"),
         ("S: Pt reports less pain. Pt: tolerated well", None),  # prose, not a header
     ],
 )

@@ -284,3 +284,34 @@ def test_a_code_field_among_an_interventions_fields_bills_nothing(fields):
 def test_a_code_line_on_its_own_or_with_units_is_still_billing(line):
     # No intervention field next to it (or units on it): a billing statement as before.
     assert "971" in "".join(billed("Date: 01/02/2026\nPt tolerated well.\n" + line + "\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Units glued to the code, read wherever the spaced form ("97116 x2") is.
+        ("Billing: 97116x2 GP, 97530x1 GP", {"97116": (2, ["GP"]), "97530": (1, ["GP"])}),
+        ("Charges: 97116X2 GO; 97530X1 GO", {"97116": (2, ["GO"]), "97530": (1, ["GO"])}),
+        ("Billed: 97116x 2 GP", {"97116": (2, ["GP"])}),
+        (
+            "Billed: 97116x2 GP   97530x1 GP   97018x1 GP",
+            {"97116": (2, ["GP"]), "97530": (1, ["GP"]), "97018": (1, ["GP"])},
+        ),
+        ("97116x2 GP\n97530x1 GP", {"97116": (2, ["GP"]), "97530": (1, ["GP"])}),  # code lines
+        ("Billing\n97116x2 GP\n97530x1 GP", {"97116": (2, ["GP"]), "97530": (1, ["GP"])}),
+    ],
+)
+def test_units_glued_to_the_code(text, expected):
+    assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gait 97116x18 min with RW",  # minutes glued to a code in prose
+        "P: next visit 97530x2 sessions",
+        "97116xa GP",
+    ],
+)
+def test_a_glued_code_outside_billing_or_with_minutes_is_not_billed(text):
+    assert billed(text) == {}

@@ -148,6 +148,16 @@ def test_lines_after_the_billing_are_not_interventions():
     assert interventions(text) == [("97112", 18), ("97035", 8)]
 
 
+def test_a_billing_line_with_units_glued_to_the_codes_ends_the_interventions():
+    text = (
+        "Neuro re-ed 10:00-10:18 (18 min): SLS\nUltrasound 10:18-10:26 (8 min): 1 MHz\n"
+        "Billed: 97112x1 GP\nUltrasound documented but not billed: 26 timed min = 2 units.\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 18), ("97035", 8)]
+    assert facts.interventions[-1].evidence.text == "Ultrasound 10:18-10:26 (8 min): 1 MHz"
+
+
 def test_assessment_and_plan_lines_are_not_interventions():
     text = "S: did her HEP exercises daily\nNMR 10:00-10:25 (25 min): SLS\nA: balance better\nP: Consider gait training.\n"
     assert interventions(text) == [("97112", 25)]
@@ -715,3 +725,55 @@ def test_a_code_field_names_its_interventions_code_and_the_fields_below_still_co
         "Detail: bridges 3 x 10\n\nBilling: 97112 GP x2, 97110 GP x1\n"
     )
     assert interventions(note) == [("97112", 25), ("97110", 15)]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Intervention: Self-care / home management training (97535)",  # two names of one code
+        "Intervention: Manual therapy / soft tissue mobilization",
+    ],
+)
+def test_a_labelled_time_field_under_two_names_of_one_intervention(head):
+    text = f"{head}\nTime: 13:10-13:22 (12 min)\nDetail: 3 trials, VCs\n"
+    assert [m for _, m in interventions(text)] == [12]
+
+
+def test_a_labelled_time_field_under_two_interventions_is_the_sessions():
+    text = "Treatment: TherEx, NMR\nTime: 13:10-13:40 (30 min)\n"
+    facts = extract_facts(prepare(text))
+    assert all(i.minutes is None for i in facts.interventions)
+    assert [(v.start, v.end) for v in facts.visit_spans] == [("13:10", "13:40")]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "TREATMENT 14:20-14:35 (15 min) - gait training",  # a heading word, the span, the name
+        "Treatment 14:20-14:35 - gait training",
+        "Tx 14:20-14:35 (15 min): gait training",
+        "Intervention 14:20-14:35 - gait training",
+        "14:20-14:35 gait training (15 min)",  # the span opening the line
+    ],
+)
+def test_a_heading_with_the_clock_span_before_the_interventions_name(head):
+    text = (
+        "Date: 02/03/2026\nEVALUATION 14:00-14:20 (97162)\nPlan: 2x/wk x 6 wk.\n\n"
+        f"{head}\n- 3 x 150 ft with SPC, CGA, VCs for step length\n- curb up/down x 4\n"
+        "Response: steadier on the curb.\n\nBilling: 97162 GP x1 | 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97162", 20), ("97116", 15)]
+    assert "curb up/down x 4" in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Treatment 14:20-14:35 tolerated well.",  # no intervention named
+        "Treatment 14:20-14:35",
+        "Session 14:00-14:35 gait training 3 x 150 ft",  # the session's span (a header line)
+    ],
+)
+def test_a_heading_with_a_span_and_no_intervention_name_is_no_intervention(line):
+    assert interventions("Date: 02/03/2026\n" + line + "\n") == []

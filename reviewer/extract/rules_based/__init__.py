@@ -16,6 +16,7 @@ from __future__ import annotations
 from reviewer.extract.base import Extraction
 from reviewer.extract.rules_based import content, header, segment, totals
 from reviewer.extract.rules_based.billing import extract_billed
+from reviewer.extract.rules_based.leaders import without_leaders
 from reviewer.facts import NoteFacts
 from reviewer.intake import Note
 
@@ -26,6 +27,7 @@ _ASSISTANT_ROLES = ("PTA", "OTA", "SLPA")
 
 def extract_facts(note: Note) -> NoteFacts:
     """Every fact the rules-based extractor reads from ``note``."""
+    note = without_leaders(note)  # "Time.......: 10:00-10:25" reads as "Time: 10:00-10:25"
     facts = NoteFacts()
     facts.date_of_service = header.date_of_service(note)
     facts.payer = header.payer(note)

@@ -28,7 +28,10 @@ from reviewer.intake import Note
 MODIFIERS = ("GP", "GO", "GN", "CQ", "CO", "KX", "59", "XE", "XS", "XP", "XU", "AT")
 
 CODE = r"(?:9[5-7]\d{3}|G0\d{3})"
-CODE_RE = re.compile(r"(?<![\w.-])" + CODE + r"(?![\w])")
+# Where a code ends: no letter or digit follows, or its units are glued to it ("97110x3",
+# "97110X2", "97110x 2"), read wherever the spaced form ("97110 x3") is.
+CODE_END = r"(?:(?![\w])|(?=[xX][ \t]?\d))"
+CODE_RE = re.compile(r"(?<![\w.-])" + CODE + CODE_END)
 # One modifier; CO followed by a 2-3 digit number is a remittance group code (CO-45, CO 236).
 _MOD = r"(?:GP|GO|GN|CQ|KX|59|XE|XS|XP|XU|AT|CO(?!\s*-\s*\d{2,3}\b|\s+\d{2,3}\b))(?![A-Za-z0-9])"
 _MODS = r"(?:\s*[-/,(]?\s*" + _MOD + r"\)?)*"
@@ -45,8 +48,7 @@ _UNITS_BEFORE = (
 )
 ENTRY_RE = re.compile(
     r"(?:(?<![\w.:/-])" + _UNITS_BEFORE + r")?"
-    r"(?<![\w.-])(?P<code>" + CODE + r")(?![\w])"
-    r"(?P<mods>" + _MODS + r")"
+    r"(?<![\w.-])(?P<code>" + CODE + r")" + CODE_END + r"(?P<mods>" + _MODS + r")"
     r"(?P<units>" + _UNITS + r")?"
     r"(?P<mods2>" + _MODS + r")",
     re.IGNORECASE,
@@ -62,7 +64,7 @@ KEYWORD_RE = re.compile(
 )
 # A line that starts with a code followed directly by modifiers/units.
 CODE_START_RE = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:(?P<code>" + CODE + r")(?![\w])" + _MODS + r"(?:" + _UNITS + r")"
+    r"^\s*(?:[-*]\s*)?(?:(?P<code>" + CODE + r")" + CODE_END + _MODS + r"(?:" + _UNITS + r")"
     r"|" + _UNITS_BEFORE.replace("?P<", "?P<s") + CODE + r"(?![\w]))",
     re.IGNORECASE,
 )
@@ -75,7 +77,7 @@ _BARE_UNITS = re.compile(
 BARE_CODE_LINE_RE = re.compile(
     r"^\s*(?:[-*]\s*)?"
     + CODE
-    + r"(?![\w])"
+    + CODE_END
     + _MODS
     + r"(?:"
     + _UNITS
@@ -328,7 +330,7 @@ _HEAD_WORD = re.compile(
 )
 _SPACE_CELL = re.compile(r"\S+(?: \S+)*")
 _SPACE_GAP = re.compile(r"\S {2,}\S")
-_ROW_START = re.compile(r"^\s*(?:[-*]\s*)?" + CODE + r"(?![\w])", re.IGNORECASE)
+_ROW_START = re.compile(r"^\s*(?:[-*]\s*)?" + CODE + CODE_END, re.IGNORECASE)
 
 
 def _space_header(text: str) -> dict[str, tuple[int, int]] | None:

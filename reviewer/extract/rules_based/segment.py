@@ -354,6 +354,12 @@ def _candidate(text: str, start: int, end: int) -> _Cand | None:
     return c
 
 
+# A heading word before the clock span of the intervention it names ("Treatment 10:46-10:58 -
+# gait training", "TX: 9:00-9:20 NMR").
+_SPAN_HEADING = re.compile(FIELD_KEYS + r"s?[ \t]*(?:[:\-][ \t]*)?(?=(?:from[ \t]+)?\d)", re.I)
+_SPAN_HEADING_FIRST = frozenset("iIaApPsStTmM")
+
+
 def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     lex = lexicon()
     pos = start
@@ -362,6 +368,14 @@ def _read_candidate(text: str, start: int, end: int) -> _Cand | None:
     content = pos
     m_from = _FROM.match(text, pos, end)
     lead_span = leading_span(text, pos, m_from.end() if m_from else pos, end)
+    if lead_span is None and pos < end and text[pos] in _SPAN_HEADING_FIRST:
+        # "TREATMENT 10:46-10:58 (12 min) - self-care training": a heading word, then the
+        # clock span and the intervention's name, as if the span opened the line.
+        heading = _SPAN_HEADING.match(text, pos, end)
+        if heading is not None:
+            m_from = _FROM.match(text, heading.end(), end)
+            at = heading.end()
+            lead_span = leading_span(text, at, m_from.end() if m_from else at, end)
     if lead_span is not None:
         pos = lead_span.endpos
         dur_paren = _DUR_PAREN.match(text, pos, end)
@@ -538,8 +552,11 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     first_end = text.find("\n", b.start)
     first_end = len(text) if first_end < 0 else first_end
     labels = lexicon().find(text, b.start, first_end)
-    if len(labels) > 1:
-        return False  # "Treatment: TherEx, NMR" then "Time: ...": the session's time
+    named = {(lab.entry.code, lab.entry.payer_dependent, lab.entry.by_discipline) for lab in labels}
+    if len(named) > 1:
+        # "Treatment: TherEx, NMR" then "Time: ...": the session's time ("Self-care / home
+        # management training", two names of one code, is one intervention)
+        return False
     # The label line is a heading naming the intervention, not a sentence or a detail ("TherEx
     # per flowsheet. Pt tolerated well." then "Time: 1:00-1:30 pm" is the visit's time).
     rest = text[b.start : first_end]
