@@ -259,3 +259,25 @@ def test_a_line_of_abbreviated_totals_is_a_totals_line():
     assert totals.is_totals_line("TCM 38 min")
     assert totals.is_totals_line("TTCM: 40")
     assert not totals.is_totals_line("Hx: TCM visit 2 wk ago")
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # A re-evaluation day: what a total counts, in brackets between its label and amount
+        ("Total tx time (incl. re-eval): 52 min", None, 52),
+        ("Total treatment time (including 20 min eval): 47 min", None, 47),
+        ("Total treatment time (eval 18 + timed 27): 45", None, 45),
+        ("Total timed minutes (excl. re-eval): 27", 27, None),
+        ("Total timed code minutes (97112, 97530): 31", 31, None),
+        ("Total timed min (not incl. 97163): 26 | Total tx time: 49", 26, 49),
+        ("Timed minutes (excluding eval): 29", 29, None),
+        ("TTT (excl. eval) 24 / TT 44", 24, 44),
+        ("TCM 23 (re-eval 22 untimed) / TTT 45", 23, 45),
+        # the amount inside the brackets when none follows them
+        ("Total tx time (41 min)", None, 41),
+        ("Total visit time 46 min (eval 21 + timed 25)", None, 46),
+    ],
+)
+def test_a_bracketed_qualifier_between_a_total_and_its_amount(text, timed, treatment):
+    assert read(text + "\n")[:2] == (timed, treatment)

@@ -34,13 +34,19 @@ _AMOUNT = (
     r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
 )
 _TIMED_WORD = r"(?:timed|time[\s-]based|billable)"
+# What a total counts, in brackets between its label and its amount ("Total timed code minutes
+# (excl. re-eval): 25", "Total treatment time (incl. 20 min re-eval): 45"): read past, numbers
+# and all, when the amount follows.
+_QUALIFIER = r"(?:[ \t]*\([^()\n]{1,40}\)[ \t]*[:=\-]?[ \t]*(?=\d))?"
 # The abbreviations of the total timed-code minutes ("TCM 38", "TTCM: 38 min", "TCTM 38"), in
 # capitals, the amount right after them (an abbreviation not listed is not guessed).
 _TIMED_ABBR = ("TCM", "TTCM", "TCTM")
 TOTAL_TIMED_RE = re.compile(
     r"(?:(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
-    r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)"
-    r"|(?<![A-Za-z0-9])(?-i:"
+    r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))"
+    r"(?P<words>[^\d\n|;]{0,32}?)"
+    + _QUALIFIER
+    + r"|(?<![A-Za-z0-9])(?-i:"
     + "|".join(_TIMED_ABBR)
     + r")(?![A-Za-z0-9])[ \t]*[:=\-]?[ \t]*)"
     + _AMOUNT,
@@ -48,7 +54,9 @@ TOTAL_TIMED_RE = re.compile(
 )
 _TIMED_FIELD = (
     r"(?:" + _TIMED_WORD + r"\s+(?:(?:cpt\s+)?codes?\s+|cpt\s+)?(?:treatment\s+|tx\s+)?"
-    r"(?:minutes|mins?|time|total)(?:\s+total)?)\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])"
+    r"(?:minutes|mins?|time|total)(?:\s+total)?)"
+    + _QUALIFIER
+    + r"\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])"
 )
 TIMED_LINE_RE = re.compile(r"^[ \t]*" + _TIMED_FIELD, re.IGNORECASE | re.MULTILINE)
 # The same field after a separator ("TTT 48 / Timed min 38"), read on a line "TTT" opens.
@@ -81,7 +89,7 @@ _TX_LABEL = (
     r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])" + _TX_TIME_BARE + r")"
 )
 TOTAL_TX_RE = re.compile(
-    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
+    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _QUALIFIER + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 TOTAL_TX_SPAN_RE = re.compile(
