@@ -315,3 +315,67 @@ def test_units_glued_to_the_code(text, expected):
 )
 def test_a_glued_code_outside_billing_or_with_minutes_is_not_billed(text):
     assert billed(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Modifiers joined to the code and to each other with hyphens, read wherever the spaced
+        # form is, with the units after them.
+        (
+            "Billing: 97530-GO-95 x2; 97535-GO-95 x1",
+            {"97530": (2, ["GO", "95"]), "97535": (1, ["GO", "95"])},
+        ),
+        ("Charges: 97116-GP x3, 97140-GP x1", {"97116": (3, ["GP"]), "97140": (1, ["GP"])}),
+        ("Billed: 97140-GP-59 x1", {"97140": (1, ["GP", "59"])}),
+        ("Billed: 97140-59-GP x1", {"97140": (1, ["59", "GP"])}),
+        ("Billing: 97116 -GP x2", {"97116": (2, ["GP"])}),
+        ("Billing: 97530-95-GO x3", {"97530": (3, ["95", "GO"])}),
+        ("Billing: 97110-GP-KX-95 x3", {"97110": (3, ["GP", "KX", "95"])}),
+        ("CPT: 97112-GP-95, 2 units", {"97112": (2, ["GP", "95"])}),
+        ("Billing: 97112-GP-95 (2 units)", {"97112": (2, ["GP", "95"])}),
+        ("Billing: 97535 (GO, 95) x1", {"97535": (1, ["GO", "95"])}),
+        ("Billing: 97116-GPx2", {"97116": (2, ["GP"])}),  # units glued to the modifier
+        ("Billing: 97116x2-GP-95", {"97116": (2, ["GP", "95"])}),
+        ("Billing: 97110-GP-GA x1", {"97110": (1, ["GP", "GA"])}),  # an ABN modifier
+        # code lines and tables
+        (
+            "97530-GO-95 x2\n97535-GO-95 x1",
+            {"97530": (2, ["GO", "95"]), "97535": (1, ["GO", "95"])},
+        ),
+        ("Code | Min | Units\n97116-GP-95 | 24 | 2\n", {"97116": (2, ["GP", "95"])}),
+        ("CPT        Units\n97116-GP-95   2\n", {"97116": (2, ["GP", "95"])}),
+        # a parenthesised modifier after units glued to the code
+        ("97116x2 (GP)\n97140x1 (GP)", {"97116": (2, ["GP"]), "97140": (1, ["GP"])}),
+        ("97116x2 (GP, KX)", {"97116": (2, ["GP", "KX"])}),
+        ("Billing: 97116x2 (GP), 97140x1 (GP)", {"97116": (2, ["GP"]), "97140": (1, ["GP"])}),
+    ],
+)
+def test_hyphen_joined_modifiers(text, expected):
+    assert billed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("97116 GP x2 (59 min)", {"97116": (2, ["GP"])}),  # minutes, not the 59 modifier
+        ("Billing: 97116 GP x2 (95 min total)", {"97116": (2, ["GP"])}),
+        ("97116 GP x2 - 95% of the session", {"97116": (2, ["GP"])}),
+    ],
+)
+def test_a_number_that_is_minutes_is_not_a_numeric_modifier(text, expected):
+    assert billed(text) == expected
+
+
+def test_a_later_statement_names_the_modifiers_a_billing_grid_left_out():
+    text = (
+        "Start | End | Min | Units | Code | Intervention\n"
+        "0900 | 0923 | 23 | 2 | 97530 | Therapeutic activities\n"
+        "0923 | 0935 | 12 | 1 | 97535 | Self-care training\n"
+        "\n"
+        "Charges: 97530-GO x2, 97535-GO x1\n"
+    )
+    assert billed(text) == {"97530": (2, ["GO"]), "97535": (1, ["GO"])}
+    # the first statement's units stand; modifiers it names are not replaced
+    text = "Billing: 97112 GP x2\nCharges: 97112-KX x3\n"
+    assert billed(text) == {"97112": (2, ["GP"])}

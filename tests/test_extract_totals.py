@@ -197,3 +197,87 @@ def test_a_treatment_time_label_without_a_colon(text, timed, treatment):
 )
 def test_a_treatment_time_phrase_that_is_not_a_total(text):
     assert read(text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # TCM (timed code minutes) beside TTT (total treatment time), in any separator and order
+        ("TCM 32 / TTT 41", 32, 41),
+        ("TCM 30 | TTT 52", 30, 52),
+        ("TCM 36 \u00b7 TTT 36", 36, 36),
+        ("TCM 22 min / TTT 47 min", 22, 47),
+        ("TCM 44 min, TTT 44 min", 44, 44),
+        ("TCM=27; TTT=33", 27, 33),
+        ("TTT 51 / TCM 39", 39, 51),
+        ("TTT: 46 min | TCM: 31 min", 31, 46),
+        # the same two totals in other abbreviations
+        ("TTCM 29 / TTT 40", 29, 40),
+        ("TTCM: 34 min   TTT: 39 min", 34, 39),
+        ("TCTM 26 / TTT 35", 26, 35),
+        ("Timed min 28 / TTT 43", 28, 43),
+        ("TTT 43 / Timed min 28", 28, 43),
+        ("Timed minutes: 37 | TTT: 50", 37, 50),
+        ("Total timed 31 min / TTT 38 min", 31, 38),
+        ("TCM 24 / Total Tx 30", 24, 30),
+        ("TCM 42 / TT 53", 42, 53),
+        # on two lines
+        ("TCM 33\nTTT 45", 33, 45),
+    ],
+)
+def test_abbreviated_timed_code_and_treatment_totals(text, timed, treatment):
+    assert read(text + "\n")[:2] == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # TTT beside a treatment total, or alone, stays the timed total
+        ("TTT 41 / TT 50", 41, 50),
+        ("TTT 35 min   Total tx time 44 min", 35, 44),
+        ("TTT 39", 39, None),
+        # an abbreviation that is not known is not guessed
+        ("TXM 31 / TTT 47", 47, None),
+        ("TQM 31", None, None),
+        # TCM that is not a total (a visit type) or not in capitals
+        ("Hx: TCM visit with PCP 2 wk ago", None, None),
+        ("TCM f/u in 2 wk", None, None),
+        ("tcm 38", None, None),
+    ],
+)
+def test_a_ttt_not_paired_with_a_timed_abbreviation(text, timed, treatment):
+    assert read(text + "\n")[:2] == (timed, treatment)
+
+
+def test_a_stated_ttt_wins_over_the_visit_span_when_it_is_the_treatment_total():
+    text = "Time in 0900  Time out 0946\nTCM 31 / TTT 44\n"
+    timed, treat, spans = read(text)
+    assert (timed, treat, spans) == (31, 44, [("09:00", "09:46")])
+
+
+def test_a_line_of_abbreviated_totals_is_a_totals_line():
+    assert totals.is_totals_line("TCM 38 min")
+    assert totals.is_totals_line("TTCM: 40")
+    assert not totals.is_totals_line("Hx: TCM visit 2 wk ago")
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # A re-evaluation day: what a total counts, in brackets between its label and amount
+        ("Total tx time (incl. re-eval): 52 min", None, 52),
+        ("Total treatment time (including 20 min eval): 47 min", None, 47),
+        ("Total treatment time (eval 18 + timed 27): 45", None, 45),
+        ("Total timed minutes (excl. re-eval): 27", 27, None),
+        ("Total timed code minutes (97112, 97530): 31", 31, None),
+        ("Total timed min (not incl. 97163): 26 | Total tx time: 49", 26, 49),
+        ("Timed minutes (excluding eval): 29", 29, None),
+        ("TTT (excl. eval) 24 / TT 44", 24, 44),
+        ("TCM 23 (re-eval 22 untimed) / TTT 45", 23, 45),
+        # the amount inside the brackets when none follows them
+        ("Total tx time (41 min)", None, 41),
+        ("Total visit time 46 min (eval 21 + timed 25)", None, 46),
+    ],
+)
+def test_a_bracketed_qualifier_between_a_total_and_its_amount(text, timed, treatment):
+    assert read(text + "\n")[:2] == (timed, treatment)

@@ -25,15 +25,23 @@ from reviewer.extract.rules_based._scan import fold_safe
 from reviewer.facts import BilledLine
 from reviewer.intake import Note
 
-MODIFIERS = ("GP", "GO", "GN", "CQ", "CO", "KX", "59", "XE", "XS", "XP", "XU", "AT")
+MODIFIERS = (
+    "GP", "GO", "GN", "CQ", "CO", "KX", "59", "XE", "XS", "XP", "XU", "AT", "95", "GA", "GY", "GZ"
+)  # fmt: skip
 
 CODE = r"(?:9[5-7]\d{3}|G0\d{3})"
 # Where a code ends: no letter or digit follows, or its units are glued to it ("97110x3",
 # "97110X2", "97110x 2"), read wherever the spaced form ("97110 x3") is.
 CODE_END = r"(?:(?![\w])|(?=[xX][ \t]?\d))"
 CODE_RE = re.compile(r"(?<![\w.-])" + CODE + CODE_END)
-# One modifier; CO followed by a 2-3 digit number is a remittance group code (CO-45, CO 236).
-_MOD = r"(?:GP|GO|GN|CQ|KX|59|XE|XS|XP|XU|AT|CO(?!\s*-\s*\d{2,3}\b|\s+\d{2,3}\b))(?![A-Za-z0-9])"
+# One modifier; CO followed by a 2-3 digit number is a remittance group code (CO-45, CO 236);
+# a number followed by minutes or units is not a modifier ("(59 min)"). Units may be glued to
+# the modifier ("97110-GPx2"), as they may to the code.
+_MOD = (
+    r"(?:GP|GO|GN|CQ|KX|XE|XS|XP|XU|AT|GA|GY|GZ|CO(?!\s*-\s*\d{2,3}\b|\s+\d{2,3}\b)"
+    r"|(?:59|95)(?!\s*(?:min|mins|minutes|m|'|units?|u|sec|s|%)(?![A-Za-z])))"
+    r"(?:(?![A-Za-z0-9])|(?=[xX][ \t]?\d))"
+)
 _MODS = r"(?:\s*[-/,(]?\s*" + _MOD + r"\)?)*"
 _UNITS = (
     r"(?:\s*(?:[-:,]\s*)?\(?\s*"
@@ -479,10 +487,15 @@ def extract_billed(note: Note) -> list[BilledLine]:
             billed.extend(_entries(note, line, require_units=False))
         i += 1
     out: list[BilledLine] = []
-    seen: set[str] = set()
+    seen: dict[str, BilledLine] = {}
     for b in billed:
-        if b.code in seen:
+        first = seen.get(b.code)
+        if first is not None:
+            # A later statement of the same code names the modifiers the first left out (a
+            # treatment grid with code and units columns, then "Charges: 97112-GP x2").
+            if not first.modifiers and b.modifiers:
+                first.modifiers = list(b.modifiers)
             continue
-        seen.add(b.code)
+        seen[b.code] = b
         out.append(b)
     return out

@@ -3,7 +3,8 @@
 Shapes: ``Visit: 09:00-09:40``, ``Session 0900-0940``, ``Time in 1:15 pm  Time out 1:55 pm``,
 ``Start 15:10  End 15:38``, ``Seen 14:00-14:50.``, a clock span alone on a header line,
 ``0900-0923 total session``; totals ``Total timed code minutes: 40``, ``Total timed: 23 min``,
-``TTT 38 / TT 45``, ``Total tx time: 23 min``, ``Total treatment time 09:00-09:40`` (a span),
+``TTT 38 / TT 45``, ``TCM 38 / TTT 48`` (beside a timed total written another way, TTT is the
+treatment total), ``Total tx time: 23 min``, ``Total treatment time 09:00-09:40`` (a span),
 ``Total timed code min 28 (NMR 10, TherEx 10, MT 8)``. Nothing is computed or defaulted: a
 total the note does not state stays null (except that a whole-visit clock span is the visit's
 stated treatment time).
@@ -33,16 +34,35 @@ _AMOUNT = (
     r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
 )
 _TIMED_WORD = r"(?:timed|time[\s-]based|billable)"
+# What a total counts, in brackets between its label and its amount ("Total timed code minutes
+# (excl. re-eval): 25", "Total treatment time (incl. 20 min re-eval): 45"): read past, numbers
+# and all, when the amount follows.
+_QUALIFIER = r"(?:[ \t]*\([^()\n]{1,40}\)[ \t]*[:=\-]?[ \t]*(?=\d))?"
+# The abbreviations of the total timed-code minutes ("TCM 38", "TTCM: 38 min", "TCTM 38"), in
+# capitals, the amount right after them (an abbreviation not listed is not guessed).
+_TIMED_ABBR = ("TCM", "TTCM", "TCTM")
 TOTAL_TIMED_RE = re.compile(
-    r"(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
-    r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))(?P<words>[^\d\n|;]{0,32}?)"
+    r"(?:(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
+    r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))"
+    r"(?P<words>[^\d\n|;]{0,32}?)"
+    + _QUALIFIER
+    + r"|(?<![A-Za-z0-9])(?-i:"
+    + "|".join(_TIMED_ABBR)
+    + r")(?![A-Za-z0-9])[ \t]*[:=\-]?[ \t]*)"
     + _AMOUNT,
     re.IGNORECASE,
 )
-TIMED_LINE_RE = re.compile(
-    r"^[ \t]*(?:" + _TIMED_WORD + r"\s+(?:(?:cpt\s+)?codes?\s+|cpt\s+)?(?:treatment\s+|tx\s+)?"
-    r"(?:minutes|mins?|time|total)(?:\s+total)?)\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])",
-    re.IGNORECASE | re.MULTILINE,
+_TIMED_FIELD = (
+    r"(?:" + _TIMED_WORD + r"\s+(?:(?:cpt\s+)?codes?\s+|cpt\s+)?(?:treatment\s+|tx\s+)?"
+    r"(?:minutes|mins?|time|total)(?:\s+total)?)"
+    + _QUALIFIER
+    + r"\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])"
+)
+TIMED_LINE_RE = re.compile(r"^[ \t]*" + _TIMED_FIELD, re.IGNORECASE | re.MULTILINE)
+# The same field after a separator ("TTT 48 / Timed min 38"), read on a line "TTT" opens.
+_TIMED_FIELD_RE = re.compile(
+    r"(?:(?<=[/|;,\u00b7])|(?<=[/|;,\u00b7][ \t])|(?<=[/|;,\u00b7][ \t]{2}))" + _TIMED_FIELD,
+    re.IGNORECASE,
 )
 # The timed part written inside a treatment-time total: "Treatment time: 45 minutes (45 timed)",
 # "Total tx 53 min (38 min timed, 15 untimed)", "Tx time 45 min; timed 38 min", "of which 38 timed".
@@ -69,7 +89,7 @@ _TX_LABEL = (
     r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])" + _TX_TIME_BARE + r")"
 )
 TOTAL_TX_RE = re.compile(
-    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
+    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _QUALIFIER + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 TOTAL_TX_SPAN_RE = re.compile(
@@ -107,7 +127,7 @@ def _tx_gated(rx: re.Pattern[str]) -> Gated:
 
 _TOTAL_TX = _tx_gated(TOTAL_TX_RE)
 _TOTAL_TX_SPAN = _tx_gated(TOTAL_TX_SPAN_RE)
-_TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT",), word=True)
+_TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT", *_TIMED_ABBR), word=True)
 _TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t", word=True)
 _IN_OUT = Gated(_IN_OUT_RE, ci=("in", "start", "arrived"), word=True, inner=("time",))
 _VISIT = Gated(
@@ -199,8 +219,11 @@ def visit_spans(
 
 def _is_totals_line(text: str, pos: int) -> bool:
     start, end = _line_bounds(text, pos)
-    # (The places of _TOTAL_TIMED and _TOTAL_TX_SPAN are among _TOTAL_TX's.)
-    return _TOTAL_TX.may_match(text, start, end) and bool(
+    # (The places of _TOTAL_TX_SPAN, and of _TOTAL_TIMED but its abbreviations, are among
+    # _TOTAL_TX's.)
+    return (
+        _TOTAL_TX.may_match(text, start, end) or _TOTAL_TIMED.may_match(text, start, end)
+    ) and bool(
         _TOTAL_TX.search(text, start, end)
         or _TOTAL_TIMED.search(text, start, end)
         or _TOTAL_TX_SPAN.search(text, start, end)
@@ -219,11 +242,11 @@ def is_totals_line(line: str) -> bool:
 def is_totals_line_at(text: str, start: int, end: int) -> bool:
     """``is_totals_line(text[start:end])`` for a whole line of ``text`` (no copy; the patterns
     look no further back than one character, which is a newline or nothing either way)."""
-    # The places of _TOTAL_TIMED ("total", "TTT") and _TOTAL_TX_SPAN are among _TOTAL_TX's:
-    # a line without one of those is tested with TIMED_LINE_RE only.
+    # The places of _TOTAL_TIMED ("total", "TTT", but "TCM" and the like) and _TOTAL_TX_SPAN
+    # are among _TOTAL_TX's: a line without one of those is tested with TIMED_LINE_RE only.
     return bool(
         (
-            _TOTAL_TX.may_match(text, start, end)
+            (_TOTAL_TX.may_match(text, start, end) or _TOTAL_TIMED.may_match(text, start, end))
             and (
                 _TOTAL_TX.search(text, start, end)
                 or _TOTAL_TIMED.search(text, start, end)
@@ -234,10 +257,38 @@ def is_totals_line_at(text: str, start: int, end: int) -> bool:
     )
 
 
+def _is_ttt(text: str, m: re.Match) -> bool:
+    return text.startswith("TTT", m.start())
+
+
+def _ttt_treatment(text: str) -> re.Match | None:
+    """The "TTT" total when it names the total treatment time: the note writes its timed total
+    another way ("TCM 38 / TTT 48", "Timed min 38 | TTT 48", "Total timed 38 / TTT 48") and no
+    other treatment total. Beside a treatment total ("TTT 38 / TT 45", "TTT 43  Total tx time
+    50") or alone ("TTT 40") it stays the total timed minutes."""
+    timed = _TOTAL_TIMED.all(text)
+    ttt = next((m for m in timed if _is_ttt(text, m)), None)
+    if ttt is None or _TOTAL_TX.all(text) or _TOTAL_TX_SPAN.all(text):
+        return None
+    if any(not _is_ttt(text, m) for m in timed) or _TIMED_LINE.search(text) is not None:
+        return ttt
+    return ttt if _timed_after(text, ttt) is not None else None
+
+
+def _timed_after(text: str, ttt: re.Match) -> re.Match | None:
+    """A timed-minutes field after "TTT" on its line ("TTT 48 / Timed min 38")."""
+    return _TIMED_FIELD_RE.search(text, ttt.end(), _line_bounds(text, ttt.start())[1])
+
+
 def total_timed(note: Note) -> NumberFact | None:
     text = note.text
     timed = _TOTAL_TIMED.all(text)
+    ttt = _ttt_treatment(text) if timed else None
+    if ttt is not None:
+        timed = [m for m in timed if not _is_ttt(text, m)]
     m = timed[0] if timed else _TIMED_LINE.search(text)
+    if m is None and ttt is not None:
+        m = _timed_after(text, ttt)
     if m:
         return _amount_fact(note, m)
     # The timed part of a treatment-time total, on that total's line.
@@ -276,6 +327,9 @@ def total_treatment(note: Note, spans: list[ClockSpan]) -> NumberFact | None:
     for m in _TOTAL_TX.all(text):
         # Not "Total timed ..." (TOTAL_TX_RE's "total time" needs a word boundary after "time").
         return _amount_fact(note, m)
+    ttt = _ttt_treatment(text)
+    if ttt is not None:
+        return _amount_fact(note, ttt)
     for m in _TOTAL_TX_SPAN.all(text):
         _, line_end = _line_bounds(text, m.start())
         span = _span_at(note, m.end(), line_end)
