@@ -133,3 +133,23 @@ def test_as_a_group_is_a_group_label(text):
     found = lexicon().find(text)
     assert [lab.entry.kind for lab in found] == ["group"]
     assert found[0].entry.strength == "strong"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("GT: amb w/ RW 3 x 100 ft, CGA", "97116"), ("MT: R GH inf glides", "97140")],
+)
+def test_common_intervention_abbreviations(text, code):
+    assert labels(text)[:1] == [(text.split(":")[0], code)]
+
+
+def test_gait_training_by_its_abbreviation_gets_its_minutes():
+    from reviewer.extract.rules_based import extract_facts
+    from reviewer.intake import prepare
+
+    note = prepare(
+        "DOS 03/02/2026  Medicare\n- TherEx 10 min: bridges 2 x 10\n"
+        "- GT 12 min: amb w/ RW 2 x 150 ft, CGA\nBilling: 97110 GP x1, 97116 GP x1\n"
+    )
+    minutes = {iv.code: iv.minutes for iv in extract_facts(note).interventions}
+    assert minutes == {"97110": 10, "97116": 12}
