@@ -67,6 +67,11 @@ def test_units_arithmetic_in_prose_is_not_a_total():
             ("08:15", "08:38"),
         ),
         ("Visit ran 1:30 pm to 2:05 pm.", ("13:30", "14:05")),
+        # start and end as fields on lines of their own
+        ("Session Start: 14:05\nSession End: 14:39", ("14:05", "14:39")),
+        ("Time in: 1:15 pm\nTime out: 1:55 pm", ("13:15", "13:55")),
+        ("- Start: 0800\n- End: 0835", ("08:00", "08:35")),
+        ("Visit start: 09:00\nVisit end: 09:38", ("09:00", "09:38")),
     ],
 )
 def test_the_visit_span_counts_as_the_stated_treatment_time(text, span):
@@ -79,6 +84,11 @@ def test_the_visit_span_counts_as_the_stated_treatment_time(text, span):
 
 def test_a_stated_total_wins_over_the_visit_span():
     assert read("Time in 08:00    Time out 09:00\nTotal tx: 53 min\n")[1] == 53
+
+
+def test_start_and_end_fields_apart_are_not_a_visit_span():
+    # a start field with no end on the next line is not paired with one further down
+    assert read("Start: 14:05\nPain 3/10\nEnd of session: pt left at 14:39\n")[2] == []
 
 
 def test_nothing_stated_means_no_totals():

@@ -105,7 +105,11 @@ _VISIT_LABEL = re.compile(
 _IN_OUT_RE = re.compile(
     r"(?:time\s*in|\bin|\bstart(?:ed)?|\barrived)\s*[:\-]?\s*"
     + _TIME.format(n="a")
-    + r"[^\n]{0,30}?(?:time\s*out|\bout|\bend(?:ed)?|\bleft|\bdeparted)\s*[:\-]?\s*"
+    # on one line, or on the next line as a field of its own ("Session Start: 14:05" /
+    # "Session End: 14:39", "Time in: 1:15 pm" / "Time out: 1:55 pm")
+    + r"(?:[^\n]{0,30}?|[ \t]*\n[ \t]*(?:[-*\u2022][ \t]*)?"
+    + r"(?:(?:session|visit|treatment|tx|appt|appointment)[ \t]+)?)"
+    + r"(?:time\s*out|\bout|\bend(?:ed)?|\bleft|\bdeparted)\s*[:\-]?\s*"
     + _TIME.format(n="b")
     + r"(?![\d/])",
     re.IGNORECASE,
