@@ -349,6 +349,29 @@ def test_the_date_of_service_in_emr_date_shapes(text, iso):
     assert found is not None and found.value == iso
 
 
+@pytest.mark.parametrize(
+    ("text", "quote", "iso"),
+    [
+        # a label's words never run across a line break; a label starting its own line is one
+        ("OT Daily Treatment\nDate: 04/14/2026\n", "Date: 04/14/2026", "2026-04-14"),
+        ("PT Daily Visit\nDate: 07/09/2025   Medicare\n", "Date: 07/09/2025", "2025-07-09"),
+        (
+            "PT - TREATMENT ENCOUNTER\nDATE OF SERVICE: 06/03/2025\nPrior DOS 05/20/2025 adjusted\n",
+            "DATE OF SERVICE: 06/03/2025",
+            "2025-06-03",
+        ),
+    ],
+)
+def test_a_date_label_is_read_on_its_own_line(text, quote, iso):
+    found = header.date_of_service(prepare(text))
+    assert found is not None and (found.evidence.text, found.value) == (quote, iso)
+
+
+def test_date_inside_a_sentence_is_not_a_label():
+    found = header.date_of_service(prepare("PT note 03/02/2026\nHEP up to date: 5 exercises\n"))
+    assert found is not None and found.evidence.text == "03/02/2026"
+
+
 def test_a_date_only_on_the_signature_line_is_not_the_date_of_service():
     # The signature date records when the note was signed (often later than the visit); the
     # labelled notes never read it as the date of service, and the extractor never guesses.

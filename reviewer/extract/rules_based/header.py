@@ -202,9 +202,11 @@ def _case_ok(name: str, creds: str) -> bool:
 # Date of service
 
 _DOS_LABEL = re.compile(
-    r"\b(?:DOS|D\.O\.S\.|date\s+of\s+(?:service|visit|treatment|tx|encounter)|service\s+date|"
-    r"visit\s+date|treatment\s+date|tx\s+date|session\s+date|encounter\s+date|appointment\s+date|"
-    r"DOV|(?<!next\s)(?<!last\s)(?<!prior\s)(?<!previous\s)(?:encounter|seen|treated)(?:\s+on)?|date)"
+    # (the words of a label never run across a line break: "Treatment\nDate:" is "Date:")
+    r"\b(?:DOS|D\.O\.S\.|date[ \t]+of[ \t]+(?:service|visit|treatment|tx|encounter)|"
+    r"service[ \t]+date|visit[ \t]+date|treatment[ \t]+date|tx[ \t]+date|session[ \t]+date|"
+    r"encounter[ \t]+date|appointment[ \t]+date|DOV|"
+    r"(?<!next\s)(?<!last\s)(?<!prior\s)(?<!previous\s)(?:encounter|seen|treated)(?:[ \t]+on)?|date)"
     r"\b\s*[:#\-]?\s*",
     re.IGNORECASE,
 )
@@ -248,7 +250,9 @@ def date_of_service(note: Note) -> DateFact | None:
         if label.startswith("date") and label.rstrip(":#- ") == "date":
             # "Date:" alone counts only when it starts a field (not "to date", "update").
             before = text[max(0, m.start() - 12) : m.start()]
-            if re.search(r"[A-Za-z]\s*$", before) and not re.search(r"(?:\||\s{2,})\s*$", before):
+            if re.search(r"[A-Za-z][ \t]*\Z", before) and not re.search(
+                r"(?:\||\s{2,})\s*$", before
+            ):
                 continue
         d = DATE_RE.match(text, m.end())
         if d:
