@@ -777,3 +777,49 @@ def test_a_heading_with_the_clock_span_before_the_interventions_name(head):
 )
 def test_a_heading_with_a_span_and_no_intervention_name_is_no_intervention(line):
     assert interventions("Date: 02/03/2026\n" + line + "\n") == []
+
+
+# --- two sessions on one day ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("AM SESSION 0900-0925", "PM SESSION 1330-1348"),
+        ("Morning session: 9:00-9:25 am", "Afternoon session: 1:30-1:48 pm"),
+        ("First visit 09:00-09:25", "Second visit 13:30-13:48"),
+        ("## AM session (09:00-09:25)", "## PM session (13:30-13:48)"),
+        ("1st session - 0900-0925", "2nd session - 1330-1348"),
+    ],
+)
+def test_a_second_session_heading_ends_the_first_sessions_interventions(first, second):
+    text = (
+        "DOS 04/06/2026 - Medicare\n\n"
+        f"{first}\n"
+        "- 0900-0915 NMR, 15 min: tandem walk 4 x 20 ft, CGA\n"
+        "- 0915-0925 TherEx, 10 min: mini squats 2 x 12\n"
+        f"{second}\n"
+        "- 1330-1340 Gait training, 10 min: 2 x 120 ft w/ SPC, gait belt\n"
+        "- 1340-1348 TherEx, 8 min: heel raises 2 x 15\n\n"
+        "Total timed minutes 43. Billing: 97112 GP x1, 97110 GP x1, 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [
+        ("97112", 15),
+        ("97110", 10),
+        ("97116", 10),
+        ("97110", 8),
+    ]
+    assert [(v.start, v.end) for v in facts.visit_spans] == [("09:00", "09:25"), ("13:30", "13:48")]
+    assert second.split()[-1].strip("()") not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "First visit after the holiday, pt reports less pain",  # a sentence, not a heading
+        "second session of the week went well",
+    ],
+)
+def test_a_sentence_naming_a_visit_is_no_session_heading(line):
+    text = f"TherEx 10:00-10:20 (20 min)\n - bridges 3 x 10\n - {line}\n"
+    (item,) = extract_facts(prepare(text)).interventions
+    assert line in item.evidence.text

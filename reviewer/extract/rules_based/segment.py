@@ -119,7 +119,11 @@ _HEADER_RE = re.compile(
     r"^[ \t]*(?:(?:pt|patient|client|name|date(?:\s+of\s+service)?|diagnosis|payer|insurance|ins|"
     r"referring|referral|provider|treating(?:\s+clinician)?|supervising\s+\w+|age|acct|account|"
     r"signed|electronically\s+signed|co-signed|time|visit|session)\s*[:#]"
-    r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b))",
+    r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b)"
+    # One of the day's sessions: "AM SESSION 0830-0852", "PM session:", "Second visit 2:00-2:20".
+    r"|(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening"
+    r"|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?(?:session|visit)\b"
+    r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
     re.IGNORECASE,
 )
 _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
