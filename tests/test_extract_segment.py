@@ -823,3 +823,67 @@ def test_a_sentence_naming_a_visit_is_no_session_heading(line):
     text = f"TherEx 10:00-10:20 (20 min)\n - bridges 3 x 10\n - {line}\n"
     (item,) = extract_facts(prepare(text)).interventions
     assert line in item.evidence.text
+
+
+# --- several clock-span clauses in one narrative paragraph --------------------------------------
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "From 2:00 to 2:20 pm we worked on neuromuscular re-education with tandem walking "
+            "4 x 20 ft and CGA; then from 2:20 to 2:32 pm therapeutic exercise, bridges 3 x 12 and "
+            "clams 2 x 15, fatigue by the last set.",
+            [("97112", 20, "14:00"), ("97110", 12, "14:20")],
+        ),
+        (
+            "Pt seen for PT. 14:00-14:20 gait training with a rollator 3 x 150 ft, CGA, VCs for "
+            "step length, 14:20-14:31 manual therapy, STM to the L calf 6 min and ankle mobs gr III.",
+            [("97116", 20, "14:00"), ("97140", 11, "14:20")],
+        ),
+        (
+            "Between 9:05 and 9:30 am we did therapeutic activities (floor to waist lifts 3 x 8, "
+            "carry 2 x 50 ft) and then between 9:30 and 9:41 am self-care training for LB dressing "
+            "with a reacher, min A.",
+            [("97530", 25, "09:05"), ("97535", 11, "09:30")],
+        ),
+        (
+            "From 10:00 to 10:25 neuro re-ed on foam with perturbations and TCs at the pelvis; next, "
+            "10:25-10:35 ther ex on the leg press 3 x 10, and finally 10:35-10:45 gait training "
+            "on the stairs x 2 flights with the rail.",
+            [("97112", 25, "10:00"), ("97110", 10, "10:25"), ("97116", 10, "10:35")],
+        ),
+        (
+            "From 3:00 to 3:22 pm NMR for standing balance with SLS 4 x 15 s; then manual therapy "
+            "3:22-3:34 pm, prone lumbar PAs gr II.",
+            [("97112", 22, "15:00"), ("97140", 12, "15:22")],
+        ),
+        (
+            "NMR 3:00-3:22 pm for standing balance with SLS 4 x 15 s; next, manual therapy "
+            "3:22-3:34 pm, prone lumbar PAs gr II.",
+            [("97112", 22, "15:00"), ("97140", 12, "15:22")],
+        ),
+    ],
+)
+def test_each_clock_span_clause_of_a_paragraph_is_its_own_intervention(paragraph, expected):
+    facts = extract_facts(prepare(paragraph + "\n"))
+    got = [
+        (i.code, i.minutes, i.clock_span.start if i.clock_span else None)
+        for i in facts.interventions
+    ]
+    assert got == expected
+    first, second = facts.interventions[0], facts.interventions[1]
+    assert first.evidence.end <= second.evidence.start
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # one intervention whose clause mentions other times
+        "From 10:00 to 10:25 NMR on foam, rest 10:12-10:14 not counted, SLS 3 x 20 s.",
+        # a span after a clause boundary that names no intervention
+        "NMR 10:00-10:25 on foam with CGA; 10:25-10:30 seated rest; pt left at 10:30.",
+    ],
+)
+def test_a_clause_with_a_span_and_no_intervention_stays_in_the_paragraphs_block(paragraph):
+    facts = extract_facts(prepare(paragraph + "\n"))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25)]

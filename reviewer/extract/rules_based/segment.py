@@ -687,6 +687,77 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+# Where a clause of a narrative sentence ends before the next clause opens with its own clock
+# span ("...; then from 10:27 to 10:38 manual therapy ...", ", 10:27-10:38 gait training ...",
+# "... and then between 10:40 and 10:52 ..."); the pattern ends at the span.
+_CONNECTIVE = (
+    r"(?:and\s+)?(?:then|next|finally|lastly|later|afterwards?|after\s+that|followed\s+by)\s*,?\s*"
+)
+_CLAUSE_BEFORE_SPAN = re.compile(
+    r"(?:[;,]|\s(?=(?:and\s+)?then\b))\s*(?:" + _CONNECTIVE + r"|and\s+)?$", re.IGNORECASE
+)
+# ... or names its intervention right before its span ("; then manual therapy 10:27-10:38 ...").
+_CLAUSE_BEFORE_LABEL = re.compile(
+    r"(?:;|,?\s(?=(?:and\s+)?then\b))\s*(?:" + _CONNECTIVE + r")?", re.IGNORECASE
+)
+# The name between that boundary and the span: words only (no numbers, cells or clauses).
+_CLAUSE_NAME = re.compile(r"[^\d|;:()\n]{2,40}")
+# A connective opening a sentence before its clock span ("Then from 10:27 to 10:38 ...").
+_LEAD_CONNECTIVE = re.compile(_CONNECTIVE + r"(?<=\s)(?=(?:from\s+|between\s+)?\d)", re.IGNORECASE)
+
+
+def _opens_timed_clause(text: str, start: int, end: int, span_pos: int) -> bool:
+    """Does ``text[start:end]`` open with an intervention that the clock span at ``span_pos`` times
+    ("from 10:27 to 10:38 manual therapy, ...", "manual therapy 10:27-10:38, ...")?"""
+    c = _candidate(text, start, end)
+    return (
+        c is not None
+        and c.at_start
+        and c.label is not None
+        and c.span is not None
+        and c.span.pos == span_pos
+    )
+
+
+def _clause_parts(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences, each cut further where a clause opens with its own clock span and names
+    its intervention (several timed interventions in one run-on sentence: "From 10:00 to 10:27 we
+    did neuro re-ed ...; then from 10:27 to 10:38 manual therapy ..."). A connective before the
+    span ("then", "next") is left out of the clause."""
+    line_spans = find_spans(text, sentences[0][0], sentences[-1][1]) if sentences else []
+    if not line_spans:
+        return sentences
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
+        spans = [sp for sp in line_spans if s <= sp.pos and sp.endpos <= e]
+        if spans and spans[0].pos - s <= 30:
+            lead = _LEAD_CONNECTIVE.match(text, s, spans[0].pos)
+            if lead is not None and _opens_timed_clause(text, lead.end(), e, lead.end()):
+                s = lead.end()
+        if len(spans) < 2:
+            out.append((s, e))
+            continue
+        cut_from = s
+        prev_end = spans[0].endpos
+        for sp in spans[1:]:
+            window = max(prev_end, sp.pos - 40)
+            before = _CLAUSE_BEFORE_SPAN.search(text, window, sp.pos)
+            if before is not None and _opens_timed_clause(text, sp.pos, e, sp.pos):
+                out.append((cut_from, before.start()))
+                cut_from = sp.pos
+            else:
+                for m in reversed(list(_CLAUSE_BEFORE_LABEL.finditer(text, window, sp.pos))):
+                    if m.end() == m.start() or not _CLAUSE_NAME.fullmatch(text, m.end(), sp.pos):
+                        continue
+                    if _opens_timed_clause(text, m.end(), e, sp.pos):
+                        out.append((cut_from, m.start()))
+                        cut_from = m.end()
+                        break
+            prev_end = sp.endpos
+        out.append((cut_from, e))
+    return out
+
+
 def _is_billing(line: str) -> bool:
     if KEYWORD_RE.match(line) and CODE_RE.search(line):
         return True
@@ -837,11 +908,13 @@ def find_blocks(note: Note) -> list[_Block]:
         """Try to start intervention(s) on a plain line (or a section line's rest)."""
         end = line.start + len(line.text.rstrip())
         sentences = _sentences(text, from_pos, end)
-        if len(sentences) > 1:
+        parts = _clause_parts(text, sentences)
+        if len(parts) > 1:
             # A narrative line, sentence by sentence: "Pt seen 1:00-1:45 pm. Pt participated in
-            # 25 min of therapeutic activities ... Then self-care training for 12 min: ...".
+            # 25 min of therapeutic activities ... Then self-care training for 12 min: ...";
+            # and clause by clause where a clause opens with its own clock span.
             started = False
-            for s, e in sentences:
+            for k, (s, e) in enumerate(parts):
                 sc = _candidate(text, s, e) or (None if in_block else _unnamed_block(text, s, e))
                 if sc is None or not sc.timed or not _valid(sc):
                     continue
@@ -855,7 +928,7 @@ def find_blocks(note: Note) -> list[_Block]:
                 ):
                     continue
                 if started and open_b is not None:
-                    open_b.end = s
+                    open_b.end = parts[k - 1][1]
                     while open_b.end > open_b.start and text[open_b.end - 1] == " ":
                         open_b.end -= 1
                 start(sc, line, bullet)
