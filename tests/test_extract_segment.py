@@ -887,3 +887,30 @@ def test_each_clock_span_clause_of_a_paragraph_is_its_own_intervention(paragraph
 def test_a_clause_with_a_span_and_no_intervention_stays_in_the_paragraphs_block(paragraph):
     facts = extract_facts(prepare(paragraph + "\n"))
     assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25)]
+
+
+# --- "GT" and SOAP letters closed by a parenthesis -----------------------------------------------
+def test_gt_opening_a_timed_line_is_gait_training_and_soap_letters_with_a_parenthesis():
+    text = (
+        "S) Reports walking 10 min before leg fatigue.\n"
+        "O)\n"
+        "2:00-2:18 TE (18'): bridges 2 x 12; SLR 2 x 10\n"
+        "2:18-2:40 GT (22'): 3 x 200 ft w/ SPC, CGA; VCs for step length\n"
+        "A) Walked 6 min at a time (4 min last visit). Progressing toward STG 1.\n"
+        "P) add stairs next visit.\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97110", 18), ("97116", 22)]
+    assert "A)" not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Manual therapy 10:00-10:15 (15 min): STM to R hip, TTP over R GT 2/10\n",  # trochanter
+        "A) bridges 3 x 10\nB) clams 2 x 15\n",  # a lettered list, not SOAP
+    ],
+)
+def test_gt_inside_a_line_or_a_lone_lettered_item_is_no_label_or_heading(text):
+    facts = extract_facts(prepare(text))
+    assert all(i.code != "97116" for i in facts.interventions)

@@ -115,6 +115,9 @@ _SECTION_RE = re.compile(
     r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
     re.IGNORECASE | re.MULTILINE,
 )
+# SOAP letters closed by a parenthesis ("S) ...", "O)", "A) ...", "P) ..."): headings only in a note
+# that writes two of them so (an "A)" alone may be a list item).
+_PAREN_SECTION = re.compile(r"^[ \t]*(?P<letter>[SOAP])\)(?=[ \t]|$)", re.MULTILINE)
 _HEADER_RE = re.compile(
     r"^[ \t]*(?:(?:pt|patient|client|name|date(?:\s+of\s+service)?|diagnosis|payer|insurance|ins|"
     r"referring|referral|provider|treating(?:\s+clinician)?|supervising\s+\w+|age|acct|account|"
@@ -890,6 +893,9 @@ def find_blocks(note: Note) -> list[_Block]:
     open_b: _Block | None = None
     section: str | None = None
     i = 0
+    paren_soap = (
+        text.find(")") >= 0 and len({m.group("letter") for m in _PAREN_SECTION.finditer(text)}) > 1
+    )
 
     def close() -> None:
         nonlocal open_b
@@ -1001,9 +1007,9 @@ def find_blocks(note: Note) -> list[_Block]:
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
-        sec = _SECTION_RE.match(raw)
+        sec = _SECTION_RE.match(raw) or (_PAREN_SECTION.match(raw) if paren_soap else None)
         if sec:
-            name = (sec.group("sec") or sec.group("letter") or "").lower()
+            name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
             kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
             close()
