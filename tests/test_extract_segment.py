@@ -914,3 +914,18 @@ def test_gt_opening_a_timed_line_is_gait_training_and_soap_letters_with_a_parent
 def test_gt_inside_a_line_or_a_lone_lettered_item_is_no_label_or_heading(text):
     facts = extract_facts(prepare(text))
     assert all(i.code != "97116" for i in facts.interventions)
+
+
+# --- a duration written in its own cell of a pipe-separated line ---------------------------------
+@pytest.mark.parametrize(
+    ("line", "stated", "span"),
+    [
+        ("Neuromuscular re-ed | 10:05-10:25 | 17 min", 17, 20),
+        ("Gait training | 10:05-10:25 | 20 min | SPC, CGA", 20, 20),
+        ("97110 | Ther ex | 12 min | bridges 3 x 10", 12, None),
+    ],
+)
+def test_a_duration_in_the_cell_after_the_span_is_the_stated_minutes(line, stated, span):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    assert item.stated_minutes == stated
+    assert (item.clock_span.minutes if item.clock_span else None) == span

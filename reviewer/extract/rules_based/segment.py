@@ -141,7 +141,7 @@ _PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _GAP_OK = re.compile(
-    r"[\s,;:()=x~\-.*_]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
+    r"[\s,;:()=x~\-.*_|]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
     r"done|was|were|x|times|of|session)[\s,;:()=~\-.]*){0,3}",
     re.IGNORECASE,
 )
