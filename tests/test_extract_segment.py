@@ -464,6 +464,29 @@ def test_a_label_with_its_time_in_the_same_sentence_still_starts_an_intervention
             2,
             True,
         ),
+        # the record named by what was done to it, not by the word "documentation"
+        (
+            "NMR 09:00-09:24 (24 min, incl. ~4 min keying flowsheet data at the nursing station): "
+            "tandem stance 3 x 30 s",
+            4,
+            True,
+        ),
+        ("TherEx (20 min): bridges 3 x 10; updating his flowsheet x 2 min", 2, True),
+        (
+            "Gait training (18 min): 3 x 100 ft w/ RW; final 3 min logging distances in the EHR",
+            3,
+            True,
+        ),
+        ("TA 10:00-10:25 (25 min): box lifts 3 x 8; 2 min inputting results into the EMR", 2, True),
+        ("TherEx (22 min): leg press 3 x 12; flowsheet entry ~3 min", 3, True),
+        ("TherEx (22 min): leg press 3 x 12; PT updating the flowsheet 3 min", 3, True),
+        ("MT (15 min): STM L UT; includes 2 min at the computer entering today's data", 2, True),
+        (
+            "TherEx (25 min): step-ups 3 x 10; last 3 min recording reps in the medical record, "
+            "not billed",
+            3,
+            False,
+        ),
     ],
 )
 def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, counted):
@@ -480,6 +503,14 @@ def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, count
         "Self-care training 10:00-10:15 (15 min): pt writing notes for his pill schedule x 5 min",
         # a note mentioned without any time spent on it
         "TherEx 10:00-10:20 (20 min): bridges 3 x 10; see previous note for the 5 min HEP",
+        # the patient keeping a record or typing, as the task itself
+        "Therapeutic activities (20 min): pt entered his step counts into the EMR portal, 4 min",
+        "Self-care training (15 min): client typed a grocery list at the computer x 5 min",
+        "TherEx (20 min): pt logged his walks on the flowsheet 3 min, then bridges 3 x 10",
+        # the flowsheet as the place the parameters are, with no time spent on it
+        "TherEx 10:00-10:20 (20 min): see flowsheet for 3 x 10 bridges",
+        "TherEx 10:00-10:20 (20 min): completed exercises per flowsheet x 20 min",
+        "TherEx 10:00-10:20 (20 min): updated HEP handout per flowsheet, 5 min of instruction",
     ],
 )
 def test_notes_that_are_not_time_spent_documenting(line):

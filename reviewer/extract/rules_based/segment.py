@@ -186,6 +186,42 @@ _NB_NOTE_WRITING = (
     r"(?:note|chart|documentation)|(?:(?:daily|treatment|tx|visit|session)\s+)note"
     r"|documentation|charting)\b|\bnote[\s-]?writing\b"
 )
+# The record kept by the therapist, named by what was done to it rather than by the word
+# "documentation": "entering flowsheet data at the workstation", "updating the flowsheet",
+# "logging today's exercises in the EMR", "inputting vitals into the EHR", "keying data at the
+# workstation", "flowsheet entry".
+_NB_RECORD = (
+    r"(?:flow[\s-]?sheets?|EMR|EHR|e-?chart|(?:electronic\s+)?(?:medical|health)\s+records?)"
+)
+_NB_OWNER = r"(?:(?:the|this|my|his|her|their|today'?s|pt'?s|patient'?s|client'?s)\s+)?"
+_NB_RECORD_KEEPING = (
+    # "updating the flowsheet", "entering flowsheet data", "completing the EMR"
+    r"\b(?:enter(?:ing|ed)?|input(?:ting|ted)|typ(?:ing|ed)|key(?:ing|ed)|updat(?:ing|ed|e)|logg(?:ing|ed)"
+    r"|record(?:ing|ed)|complet(?:ing|ed)|fill(?:ing|ed)\s+(?:out|in)|finaliz(?:ing|ed))\s+"
+    + _NB_OWNER
+    + _NB_RECORD
+    + r"\b"
+    # "logging exercises in the EMR", "inputting vitals into the EHR" (not "... per flowsheet")
+    r"|\b(?:enter(?:ing|ed)?|input(?:ting|ted)|typ(?:ing|ed)|key(?:ing|ed)|updat(?:ing|ed)|logg(?:ing|ed)"
+    r"|record(?:ing|ed)|writ(?:ing|ten))\s+(?:(?!per\b|see\b|as\b)[\w'\u2019/-]+\s+){1,3}?"
+    r"(?:in|into|on|onto)\s+" + _NB_OWNER + _NB_RECORD + r"\b"
+    # "flowsheet entry", "EMR update"
+    r"|\b"
+    + _NB_RECORD
+    + r"\s+(?:data\s+)?(?:entry|entries|input|updates?|updating|review\s+and\s+entry)\b"
+    # "keying data at the workstation", "at the computer entering today's data"
+    r"|\b(?:enter|input|typ|key)(?:ing|ed|ting|ted)?\s+(?:[\w'\u2019-]+\s+){0,2}?data\s+"
+    r"(?:in|into|on|at)\s+(?:the|a)\s+(?:computer|workstation|terminal)\b"
+    r"|\bat\s+the\s+(?:computer|workstation|terminal)\s+(?:enter|input|typ|key)(?:ing|ed|ting|ted)?\s+"
+    r"(?:[\w'\u2019-]+\s+){0,2}?data\b"
+)
+# The patient doing it, as the task itself ("pt entered the data on the computer", "pt logged
+# his walks in the flowsheet"); "PT" in capitals is the therapist.
+_NB_PATIENT_RECORDS = re.compile(
+    r"\b(?:(?-i:[Pp]t)|patient|client|he|she|they)\s+(?:\w+\s+){0,2}?(?:enter|input|typ|key|updat|"
+    r"logg|record|complet|fill|writ|track)\w*",
+    re.IGNORECASE,
+)
 # Time the note itself calls non-treatment.
 _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     (
@@ -203,7 +239,13 @@ _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     ("waiting", re.compile(r"\bwait(?:ing|ed)?\b", re.IGNORECASE)),
     (
         "documentation",
-        re.compile(r"\bdocument(?:ation|ing)\b|\bcharting\b|" + _NB_NOTE_WRITING, re.IGNORECASE),
+        re.compile(
+            r"\bdocument(?:ation|ing)\b|\bcharting\b|"
+            + _NB_NOTE_WRITING
+            + "|"
+            + _NB_RECORD_KEEPING,
+            re.IGNORECASE,
+        ),
     ),
     ("toileting", re.compile(r"\b(?:toileting|bathroom|restroom)\s+break\b", re.IGNORECASE)),
     ("break", re.compile(r"\b(?:rest\s+)?breaks?\b", re.IGNORECASE)),
@@ -221,7 +263,18 @@ _NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "other_patient": ("other", "different", "second", "step", "phone", "answer"),
     "setup": ("set", "equipment"),
     "waiting": ("wait",),
-    "documentation": ("document", "charting", "note", "chart"),  # + writing the note
+    # + writing the note, the flowsheet, the EMR/EHR, the medical record, data at the computer
+    "documentation": (
+        "document",
+        "charting",
+        "note",
+        "chart",
+        "sheet",
+        "emr",
+        "ehr",
+        "record",
+        "data",
+    ),
     "toileting": ("break",),
     "break": ("break",),
     "rest": ("rest",),
@@ -1160,6 +1213,8 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
                 r"another|other|second|different|phone", clause, re.I
             ):
                 break
+            if kind == "documentation" and _NB_PATIENT_RECORDS.search(clause, 0, km.end()):
+                continue  # the patient keeping a log or typing, as the task itself
             near = min(mins, key=lambda m: abs(m.start() - km.start())) if mins else None
             out.append(
                 NonBillable(
