@@ -960,3 +960,41 @@ def test_a_duration_in_the_cell_after_the_span_is_the_stated_minutes(line, state
     (item,) = extract_facts(prepare(line + "\n")).interventions
     assert item.stated_minutes == stated
     assert (item.clock_span.minutes if item.clock_span else None) == span
+
+
+@pytest.mark.parametrize(
+    ("body", "billing", "fires", "quiet"),
+    [
+        (  # two sessions, each with its own span: the day's spans hold every minute
+            "AM session 0800-0820\n- 0800-0812 TherEx, 12 min: heel slides 2 x 15, VCs\n"
+            "- 0812-0820 Gait training, 8 min: 150 ft w/ RW, gait belt, CGA\n"
+            "PM session 1300-1318\n- 1300-1310 Gait training, 10 min: 200 ft w/ RW, CGA\n"
+            "- 1310-1318 TherEx, 8 min: bridges 2 x 10\n\nTotal timed minutes 38\n",
+            "97110 GP x1, 97116 GP x2",
+            set(),
+            {"T007", "T003"},
+        ),
+        (  # a run-on paragraph with two timed clauses
+            "From 2:00 to 2:24 pm gait training with SPC 3 x 150 ft, gait belt and CGA, VCs for "
+            "sequencing; then from 2:24 to 2:40 pm therapeutic exercise, bridges 3 x 12.\n\n"
+            "Total timed minutes 40\n",
+            "97116 GP x2, 97110 GP x1",
+            set(),
+            {"T007", "T003", "T001"},
+        ),
+        (  # minutes spent on the flowsheet inside a timed code
+            "TherEx 09:00-09:25 (25 min, includes ~4 min updating the flowsheet): bridges 3 x 12, "
+            "VCs\n\nTotal timed minutes 25\n",
+            "97110 GP x2",
+            {"T011"},
+            set(),
+        ),
+    ],
+)
+def test_the_families_read_end_to_end(body, billing, fires, quiet):
+    from reviewer.review import review_text
+
+    note = f"PT Daily Note\nDOS 05/04/2026  Payer: Medicare\n\n{body}Billing: {billing}\n"
+    rules = {f.rule for f in review_text(note.encode()).findings}
+    assert fires <= rules
+    assert not (quiet & rules)
