@@ -464,6 +464,29 @@ def test_a_label_with_its_time_in_the_same_sentence_still_starts_an_intervention
             2,
             True,
         ),
+        # the record named by what was done to it, not by the word "documentation"
+        (
+            "NMR 09:00-09:24 (24 min, incl. ~4 min keying flowsheet data at the nursing station): "
+            "tandem stance 3 x 30 s",
+            4,
+            True,
+        ),
+        ("TherEx (20 min): bridges 3 x 10; updating his flowsheet x 2 min", 2, True),
+        (
+            "Gait training (18 min): 3 x 100 ft w/ RW; final 3 min logging distances in the EHR",
+            3,
+            True,
+        ),
+        ("TA 10:00-10:25 (25 min): box lifts 3 x 8; 2 min inputting results into the EMR", 2, True),
+        ("TherEx (22 min): leg press 3 x 12; flowsheet entry ~3 min", 3, True),
+        ("TherEx (22 min): leg press 3 x 12; PT updating the flowsheet 3 min", 3, True),
+        ("MT (15 min): STM L UT; includes 2 min at the computer entering today's data", 2, True),
+        (
+            "TherEx (25 min): step-ups 3 x 10; last 3 min recording reps in the medical record, "
+            "not billed",
+            3,
+            False,
+        ),
     ],
 )
 def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, counted):
@@ -480,6 +503,14 @@ def test_time_spent_writing_the_note_inside_an_intervention(line, minutes, count
         "Self-care training 10:00-10:15 (15 min): pt writing notes for his pill schedule x 5 min",
         # a note mentioned without any time spent on it
         "TherEx 10:00-10:20 (20 min): bridges 3 x 10; see previous note for the 5 min HEP",
+        # the patient keeping a record or typing, as the task itself
+        "Therapeutic activities (20 min): pt entered his step counts into the EMR portal, 4 min",
+        "Self-care training (15 min): client typed a grocery list at the computer x 5 min",
+        "TherEx (20 min): pt logged his walks on the flowsheet 3 min, then bridges 3 x 10",
+        # the flowsheet as the place the parameters are, with no time spent on it
+        "TherEx 10:00-10:20 (20 min): see flowsheet for 3 x 10 bridges",
+        "TherEx 10:00-10:20 (20 min): completed exercises per flowsheet x 20 min",
+        "TherEx 10:00-10:20 (20 min): updated HEP handout per flowsheet, 5 min of instruction",
     ],
 )
 def test_notes_that_are_not_time_spent_documenting(line):
@@ -777,3 +808,193 @@ def test_a_heading_with_the_clock_span_before_the_interventions_name(head):
 )
 def test_a_heading_with_a_span_and_no_intervention_name_is_no_intervention(line):
     assert interventions("Date: 02/03/2026\n" + line + "\n") == []
+
+
+# --- two sessions on one day ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("AM SESSION 0900-0925", "PM SESSION 1330-1348"),
+        ("Morning session: 9:00-9:25 am", "Afternoon session: 1:30-1:48 pm"),
+        ("First visit 09:00-09:25", "Second visit 13:30-13:48"),
+        ("## AM session (09:00-09:25)", "## PM session (13:30-13:48)"),
+        ("1st session - 0900-0925", "2nd session - 1330-1348"),
+    ],
+)
+def test_a_second_session_heading_ends_the_first_sessions_interventions(first, second):
+    text = (
+        "DOS 04/06/2026 - Medicare\n\n"
+        f"{first}\n"
+        "- 0900-0915 NMR, 15 min: tandem walk 4 x 20 ft, CGA\n"
+        "- 0915-0925 TherEx, 10 min: mini squats 2 x 12\n"
+        f"{second}\n"
+        "- 1330-1340 Gait training, 10 min: 2 x 120 ft w/ SPC, gait belt\n"
+        "- 1340-1348 TherEx, 8 min: heel raises 2 x 15\n\n"
+        "Total timed minutes 43. Billing: 97112 GP x1, 97110 GP x1, 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [
+        ("97112", 15),
+        ("97110", 10),
+        ("97116", 10),
+        ("97110", 8),
+    ]
+    assert [(v.start, v.end) for v in facts.visit_spans] == [("09:00", "09:25"), ("13:30", "13:48")]
+    assert second.split()[-1].strip("()") not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "First visit after the holiday, pt reports less pain",  # a sentence, not a heading
+        "second session of the week went well",
+    ],
+)
+def test_a_sentence_naming_a_visit_is_no_session_heading(line):
+    text = f"TherEx 10:00-10:20 (20 min)\n - bridges 3 x 10\n - {line}\n"
+    (item,) = extract_facts(prepare(text)).interventions
+    assert line in item.evidence.text
+
+
+# --- several clock-span clauses in one narrative paragraph --------------------------------------
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "From 2:00 to 2:20 pm we worked on neuromuscular re-education with tandem walking "
+            "4 x 20 ft and CGA; then from 2:20 to 2:32 pm therapeutic exercise, bridges 3 x 12 and "
+            "clams 2 x 15, fatigue by the last set.",
+            [("97112", 20, "14:00"), ("97110", 12, "14:20")],
+        ),
+        (
+            "Pt seen for PT. 14:00-14:20 gait training with a rollator 3 x 150 ft, CGA, VCs for "
+            "step length, 14:20-14:31 manual therapy, STM to the L calf 6 min and ankle mobs gr III.",
+            [("97116", 20, "14:00"), ("97140", 11, "14:20")],
+        ),
+        (
+            "Between 9:05 and 9:30 am we did therapeutic activities (floor to waist lifts 3 x 8, "
+            "carry 2 x 50 ft) and then between 9:30 and 9:41 am self-care training for LB dressing "
+            "with a reacher, min A.",
+            [("97530", 25, "09:05"), ("97535", 11, "09:30")],
+        ),
+        (
+            "From 10:00 to 10:25 neuro re-ed on foam with perturbations and TCs at the pelvis; next, "
+            "10:25-10:35 ther ex on the leg press 3 x 10, and finally 10:35-10:45 gait training "
+            "on the stairs x 2 flights with the rail.",
+            [("97112", 25, "10:00"), ("97110", 10, "10:25"), ("97116", 10, "10:35")],
+        ),
+        (
+            "From 3:00 to 3:22 pm NMR for standing balance with SLS 4 x 15 s; then manual therapy "
+            "3:22-3:34 pm, prone lumbar PAs gr II.",
+            [("97112", 22, "15:00"), ("97140", 12, "15:22")],
+        ),
+        (
+            "NMR 3:00-3:22 pm for standing balance with SLS 4 x 15 s; next, manual therapy "
+            "3:22-3:34 pm, prone lumbar PAs gr II.",
+            [("97112", 22, "15:00"), ("97140", 12, "15:22")],
+        ),
+    ],
+)
+def test_each_clock_span_clause_of_a_paragraph_is_its_own_intervention(paragraph, expected):
+    facts = extract_facts(prepare(paragraph + "\n"))
+    got = [
+        (i.code, i.minutes, i.clock_span.start if i.clock_span else None)
+        for i in facts.interventions
+    ]
+    assert got == expected
+    first, second = facts.interventions[0], facts.interventions[1]
+    assert first.evidence.end <= second.evidence.start
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # one intervention whose clause mentions other times
+        "From 10:00 to 10:25 NMR on foam, rest 10:12-10:14 not counted, SLS 3 x 20 s.",
+        # a span after a clause boundary that names no intervention
+        "NMR 10:00-10:25 on foam with CGA; 10:25-10:30 seated rest; pt left at 10:30.",
+    ],
+)
+def test_a_clause_with_a_span_and_no_intervention_stays_in_the_paragraphs_block(paragraph):
+    facts = extract_facts(prepare(paragraph + "\n"))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 25)]
+
+
+# --- "GT" and SOAP letters closed by a parenthesis -----------------------------------------------
+def test_gt_opening_a_timed_line_is_gait_training_and_soap_letters_with_a_parenthesis():
+    text = (
+        "S) Reports walking 10 min before leg fatigue.\n"
+        "O)\n"
+        "2:00-2:18 TE (18'): bridges 2 x 12; SLR 2 x 10\n"
+        "2:18-2:40 GT (22'): 3 x 200 ft w/ SPC, CGA; VCs for step length\n"
+        "A) Walked 6 min at a time (4 min last visit). Progressing toward STG 1.\n"
+        "P) add stairs next visit.\n"
+    )
+    facts = extract_facts(prepare(text))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97110", 18), ("97116", 22)]
+    assert "A)" not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Manual therapy 10:00-10:15 (15 min): STM to R hip, TTP over R GT 2/10\n",  # trochanter
+        "A) bridges 3 x 10\nB) clams 2 x 15\n",  # a lettered list, not SOAP
+    ],
+)
+def test_gt_inside_a_line_or_a_lone_lettered_item_is_no_label_or_heading(text):
+    facts = extract_facts(prepare(text))
+    assert all(i.code != "97116" for i in facts.interventions)
+
+
+# --- a duration written in its own cell of a pipe-separated line ---------------------------------
+@pytest.mark.parametrize(
+    ("line", "stated", "span"),
+    [
+        ("Neuromuscular re-ed | 10:05-10:25 | 17 min", 17, 20),
+        ("Gait training | 10:05-10:25 | 20 min | SPC, CGA", 20, 20),
+        ("97110 | Ther ex | 12 min | bridges 3 x 10", 12, None),
+    ],
+)
+def test_a_duration_in_the_cell_after_the_span_is_the_stated_minutes(line, stated, span):
+    (item,) = extract_facts(prepare(line + "\n")).interventions
+    assert item.stated_minutes == stated
+    assert (item.clock_span.minutes if item.clock_span else None) == span
+
+
+@pytest.mark.parametrize(
+    ("body", "billing", "fires", "quiet"),
+    [
+        (  # two sessions, each with its own span: the day's spans hold every minute
+            "AM session 0800-0820\n- 0800-0812 TherEx, 12 min: heel slides 2 x 15, VCs\n"
+            "- 0812-0820 Gait training, 8 min: 150 ft w/ RW, gait belt, CGA\n"
+            "PM session 1300-1318\n- 1300-1310 Gait training, 10 min: 200 ft w/ RW, CGA\n"
+            "- 1310-1318 TherEx, 8 min: bridges 2 x 10\n\nTotal timed minutes 38\n",
+            "97110 GP x1, 97116 GP x2",
+            set(),
+            {"T007", "T003"},
+        ),
+        (  # a run-on paragraph with two timed clauses
+            "From 2:00 to 2:24 pm gait training with SPC 3 x 150 ft, gait belt and CGA, VCs for "
+            "sequencing; then from 2:24 to 2:40 pm therapeutic exercise, bridges 3 x 12.\n\n"
+            "Total timed minutes 40\n",
+            "97116 GP x2, 97110 GP x1",
+            set(),
+            {"T007", "T003", "T001"},
+        ),
+        (  # minutes spent on the flowsheet inside a timed code
+            "TherEx 09:00-09:25 (25 min, includes ~4 min updating the flowsheet): bridges 3 x 12, "
+            "VCs\n\nTotal timed minutes 25\n",
+            "97110 GP x2",
+            {"T011"},
+            set(),
+        ),
+    ],
+)
+def test_the_families_read_end_to_end(body, billing, fires, quiet):
+    from reviewer.review import review_text
+
+    note = f"PT Daily Note\nDOS 05/04/2026  Payer: Medicare\n\n{body}Billing: {billing}\n"
+    rules = {f.rule for f in review_text(note.encode()).findings}
+    assert fires <= rules
+    assert not (quiet & rules)

@@ -244,3 +244,31 @@ def test_separate_fields_that_are_not_a_clock_span(text):
     from reviewer.extract.rules_based.timeparse import find_start_end
 
     assert find_start_end(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("between 14:05 and 14:31 we worked on", ("14:05", "14:31")),
+        ("Between 8:50 am and 9:12 am", ("08:50", "09:12")),
+        ("between 1:10 and 1:35 pm", ("13:10", "13:35")),
+        ("between 0815 and 0840", ("08:15", "08:40")),
+        ("between 2:05 - 2:30", ("14:05", "14:30")),
+    ],
+)
+def test_a_span_written_between_two_times(text, span):
+    assert [(c.start_hhmm, c.end_hhmm) for c in find_spans(text)] == [span]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "between 2 and 3 pm",  # bare hours
+        "between 8 and 10 reps",
+        "rest between sets 1 and 2",
+        "10:05 and 10:30",  # "and" separates two times only after "between"
+        "from 14:05 and 14:31",
+    ],
+)
+def test_and_is_no_span_separator_without_between(text):
+    assert find_spans(text) == []

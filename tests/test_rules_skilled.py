@@ -122,6 +122,39 @@ def test_s003_fires_on_independent_minutes_inside_a_timed_code():
     assert findings[0].evidence[0].text == "Recumbent bike warm-up L3 x 8 min, independent"
 
 
+def test_s003_fires_on_a_home_program_done_by_the_patient_himself():
+    for block, quote in (
+        (
+            "TherEx 0900-0922: first 6 min pt did his HEP at the mat by himself (bridges 2 x 10); "
+            "then squats 3 x 10 with VCs",
+            "pt did his HEP at the mat by himself",
+        ),
+        (
+            "TherEx 0900-0922: HEP review 6 min (SLR 2 x 10, clams 2 x 10), no cues or instruction "
+            "given; then squats 3 x 10 with VCs",
+            "no cues or instruction given",
+        ),
+        (
+            "TherEx 0900-0922: warm-up exercises completed by herself on the mat 5 min; then "
+            "squats 3 x 10 with VCs",
+            "warm-up exercises completed by herself on the mat 5 min",
+        ),
+    ):
+        findings = fired("S003", facts_for(block, {block: "97110"}, {"97110": 1}, m97110=22))
+        assert len(findings) == 1, block
+        assert quote in findings[0].evidence[0].text
+
+
+def test_s003_ignores_what_the_patient_can_now_do_by_himself():
+    for block in (
+        "Self-care: LB dressing 3 trials, min A; goal to don socks by himself",
+        "Self-care: pt able to don socks by himself with the sock aid after 2 trials",
+        "Gait training: 3 x 150 ft w/ RW, CGA; VCs for step length; no cues needed by lap 3",
+    ):
+        code = "97116" if block.startswith("Gait") else "97535"
+        assert fired("S003", facts_for(block, {block: code}, {code: 1}, **{f"m{code}": 15})) == []
+
+
 def test_s003_ignores_independence_in_goals():
     block = "Self-care: LB dressing 3 trials, min A; goal to dress independently"
     assert fired("S003", facts_for(block, {block: "97535"}, {"97535": 1}, m97535=15)) == []

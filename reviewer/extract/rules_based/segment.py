@@ -115,11 +115,18 @@ _SECTION_RE = re.compile(
     r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
     re.IGNORECASE | re.MULTILINE,
 )
+# SOAP letters closed by a parenthesis ("S) ...", "O)", "A) ...", "P) ..."): headings only in a note
+# that writes two of them so (an "A)" alone may be a list item).
+_PAREN_SECTION = re.compile(r"^[ \t]*(?P<letter>[SOAP])\)(?=[ \t]|$)", re.MULTILINE)
 _HEADER_RE = re.compile(
     r"^[ \t]*(?:(?:pt|patient|client|name|date(?:\s+of\s+service)?|diagnosis|payer|insurance|ins|"
     r"referring|referral|provider|treating(?:\s+clinician)?|supervising\s+\w+|age|acct|account|"
     r"signed|electronically\s+signed|co-signed|time|visit|session)\s*[:#]"
-    r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b))",
+    r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b)"
+    # One of the day's sessions: "AM SESSION 0830-0852", "PM session:", "Second visit 2:00-2:20".
+    r"|(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening"
+    r"|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?(?:session|visit)\b"
+    r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
     re.IGNORECASE,
 )
 _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
@@ -134,7 +141,7 @@ _PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _GAP_OK = re.compile(
-    r"[\s,;:()=x~\-.*_]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
+    r"[\s,;:()=x~\-.*_|]*(?:(?:approx\.?|approximately|about|total|for|performed|provided|completed|"
     r"done|was|were|x|times|of|session)[\s,;:()=~\-.]*){0,3}",
     re.IGNORECASE,
 )
@@ -179,6 +186,42 @@ _NB_NOTE_WRITING = (
     r"(?:note|chart|documentation)|(?:(?:daily|treatment|tx|visit|session)\s+)note"
     r"|documentation|charting)\b|\bnote[\s-]?writing\b"
 )
+# The record kept by the therapist, named by what was done to it rather than by the word
+# "documentation": "entering flowsheet data at the workstation", "updating the flowsheet",
+# "logging today's exercises in the EMR", "inputting vitals into the EHR", "keying data at the
+# workstation", "flowsheet entry".
+_NB_RECORD = (
+    r"(?:flow[\s-]?sheets?|EMR|EHR|e-?chart|(?:electronic\s+)?(?:medical|health)\s+records?)"
+)
+_NB_OWNER = r"(?:(?:the|this|my|his|her|their|today'?s|pt'?s|patient'?s|client'?s)\s+)?"
+_NB_RECORD_KEEPING = (
+    # "updating the flowsheet", "entering flowsheet data", "completing the EMR"
+    r"\b(?:enter(?:ing|ed)?|input(?:ting|ted)|typ(?:ing|ed)|key(?:ing|ed)|updat(?:ing|ed|e)|logg(?:ing|ed)"
+    r"|record(?:ing|ed)|complet(?:ing|ed)|fill(?:ing|ed)\s+(?:out|in)|finaliz(?:ing|ed))\s+"
+    + _NB_OWNER
+    + _NB_RECORD
+    + r"\b"
+    # "logging exercises in the EMR", "inputting vitals into the EHR" (not "... per flowsheet")
+    r"|\b(?:enter(?:ing|ed)?|input(?:ting|ted)|typ(?:ing|ed)|key(?:ing|ed)|updat(?:ing|ed)|logg(?:ing|ed)"
+    r"|record(?:ing|ed)|writ(?:ing|ten))\s+(?:(?!per\b|see\b|as\b)[\w'\u2019/-]+\s+){1,3}?"
+    r"(?:in|into|on|onto)\s+" + _NB_OWNER + _NB_RECORD + r"\b"
+    # "flowsheet entry", "EMR update"
+    r"|\b"
+    + _NB_RECORD
+    + r"\s+(?:data\s+)?(?:entry|entries|input|updates?|updating|review\s+and\s+entry)\b"
+    # "keying data at the workstation", "at the computer entering today's data"
+    r"|\b(?:enter|input|typ|key)(?:ing|ed|ting|ted)?\s+(?:[\w'\u2019-]+\s+){0,2}?data\s+"
+    r"(?:in|into|on|at)\s+(?:the|a)\s+(?:computer|workstation|terminal)\b"
+    r"|\bat\s+the\s+(?:computer|workstation|terminal)\s+(?:enter|input|typ|key)(?:ing|ed|ting|ted)?\s+"
+    r"(?:[\w'\u2019-]+\s+){0,2}?data\b"
+)
+# The patient doing it, as the task itself ("pt entered the data on the computer", "pt logged
+# his walks in the flowsheet"); "PT" in capitals is the therapist.
+_NB_PATIENT_RECORDS = re.compile(
+    r"\b(?:(?-i:[Pp]t)|patient|client|he|she|they)\s+(?:\w+\s+){0,2}?(?:enter|input|typ|key|updat|"
+    r"logg|record|complet|fill|writ|track)\w*",
+    re.IGNORECASE,
+)
 # Time the note itself calls non-treatment.
 _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     (
@@ -196,7 +239,13 @@ _NB_KINDS: list[tuple[NonBillableKind, re.Pattern[str]]] = [
     ("waiting", re.compile(r"\bwait(?:ing|ed)?\b", re.IGNORECASE)),
     (
         "documentation",
-        re.compile(r"\bdocument(?:ation|ing)\b|\bcharting\b|" + _NB_NOTE_WRITING, re.IGNORECASE),
+        re.compile(
+            r"\bdocument(?:ation|ing)\b|\bcharting\b|"
+            + _NB_NOTE_WRITING
+            + "|"
+            + _NB_RECORD_KEEPING,
+            re.IGNORECASE,
+        ),
     ),
     ("toileting", re.compile(r"\b(?:toileting|bathroom|restroom)\s+break\b", re.IGNORECASE)),
     ("break", re.compile(r"\b(?:rest\s+)?breaks?\b", re.IGNORECASE)),
@@ -214,7 +263,18 @@ _NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "other_patient": ("other", "different", "second", "step", "phone", "answer"),
     "setup": ("set", "equipment"),
     "waiting": ("wait",),
-    "documentation": ("document", "charting", "note", "chart"),  # + writing the note
+    # + writing the note, the flowsheet, the EMR/EHR, the medical record, data at the computer
+    "documentation": (
+        "document",
+        "charting",
+        "note",
+        "chart",
+        "sheet",
+        "emr",
+        "ehr",
+        "record",
+        "data",
+    ),
     "toileting": ("break",),
     "break": ("break",),
     "rest": ("rest",),
@@ -683,6 +743,77 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+# Where a clause of a narrative sentence ends before the next clause opens with its own clock
+# span ("...; then from 10:27 to 10:38 manual therapy ...", ", 10:27-10:38 gait training ...",
+# "... and then between 10:40 and 10:52 ..."); the pattern ends at the span.
+_CONNECTIVE = (
+    r"(?:and\s+)?(?:then|next|finally|lastly|later|afterwards?|after\s+that|followed\s+by)\s*,?\s*"
+)
+_CLAUSE_BEFORE_SPAN = re.compile(
+    r"(?:[;,]|\s(?=(?:and\s+)?then\b))\s*(?:" + _CONNECTIVE + r"|and\s+)?$", re.IGNORECASE
+)
+# ... or names its intervention right before its span ("; then manual therapy 10:27-10:38 ...").
+_CLAUSE_BEFORE_LABEL = re.compile(
+    r"(?:;|,?\s(?=(?:and\s+)?then\b))\s*(?:" + _CONNECTIVE + r")?", re.IGNORECASE
+)
+# The name between that boundary and the span: words only (no numbers, cells or clauses).
+_CLAUSE_NAME = re.compile(r"[^\d|;:()\n]{2,40}")
+# A connective opening a sentence before its clock span ("Then from 10:27 to 10:38 ...").
+_LEAD_CONNECTIVE = re.compile(_CONNECTIVE + r"(?<=\s)(?=(?:from\s+|between\s+)?\d)", re.IGNORECASE)
+
+
+def _opens_timed_clause(text: str, start: int, end: int, span_pos: int) -> bool:
+    """Does ``text[start:end]`` open with an intervention that the clock span at ``span_pos`` times
+    ("from 10:27 to 10:38 manual therapy, ...", "manual therapy 10:27-10:38, ...")?"""
+    c = _candidate(text, start, end)
+    return (
+        c is not None
+        and c.at_start
+        and c.label is not None
+        and c.span is not None
+        and c.span.pos == span_pos
+    )
+
+
+def _clause_parts(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences, each cut further where a clause opens with its own clock span and names
+    its intervention (several timed interventions in one run-on sentence: "From 10:00 to 10:27 we
+    did neuro re-ed ...; then from 10:27 to 10:38 manual therapy ..."). A connective before the
+    span ("then", "next") is left out of the clause."""
+    line_spans = find_spans(text, sentences[0][0], sentences[-1][1]) if sentences else []
+    if not line_spans:
+        return sentences
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
+        spans = [sp for sp in line_spans if s <= sp.pos and sp.endpos <= e]
+        if spans and spans[0].pos - s <= 30:
+            lead = _LEAD_CONNECTIVE.match(text, s, spans[0].pos)
+            if lead is not None and _opens_timed_clause(text, lead.end(), e, lead.end()):
+                s = lead.end()
+        if len(spans) < 2:
+            out.append((s, e))
+            continue
+        cut_from = s
+        prev_end = spans[0].endpos
+        for sp in spans[1:]:
+            window = max(prev_end, sp.pos - 40)
+            before = _CLAUSE_BEFORE_SPAN.search(text, window, sp.pos)
+            if before is not None and _opens_timed_clause(text, sp.pos, e, sp.pos):
+                out.append((cut_from, before.start()))
+                cut_from = sp.pos
+            else:
+                for m in reversed(list(_CLAUSE_BEFORE_LABEL.finditer(text, window, sp.pos))):
+                    if m.end() == m.start() or not _CLAUSE_NAME.fullmatch(text, m.end(), sp.pos):
+                        continue
+                    if _opens_timed_clause(text, m.end(), e, sp.pos):
+                        out.append((cut_from, m.start()))
+                        cut_from = m.end()
+                        break
+            prev_end = sp.endpos
+        out.append((cut_from, e))
+    return out
+
+
 def _is_billing(line: str) -> bool:
     if KEYWORD_RE.match(line) and CODE_RE.search(line):
         return True
@@ -815,6 +946,9 @@ def find_blocks(note: Note) -> list[_Block]:
     open_b: _Block | None = None
     section: str | None = None
     i = 0
+    paren_soap = (
+        text.find(")") >= 0 and len({m.group("letter") for m in _PAREN_SECTION.finditer(text)}) > 1
+    )
 
     def close() -> None:
         nonlocal open_b
@@ -833,11 +967,13 @@ def find_blocks(note: Note) -> list[_Block]:
         """Try to start intervention(s) on a plain line (or a section line's rest)."""
         end = line.start + len(line.text.rstrip())
         sentences = _sentences(text, from_pos, end)
-        if len(sentences) > 1:
+        parts = _clause_parts(text, sentences)
+        if len(parts) > 1:
             # A narrative line, sentence by sentence: "Pt seen 1:00-1:45 pm. Pt participated in
-            # 25 min of therapeutic activities ... Then self-care training for 12 min: ...".
+            # 25 min of therapeutic activities ... Then self-care training for 12 min: ...";
+            # and clause by clause where a clause opens with its own clock span.
             started = False
-            for s, e in sentences:
+            for k, (s, e) in enumerate(parts):
                 sc = _candidate(text, s, e) or (None if in_block else _unnamed_block(text, s, e))
                 if sc is None or not sc.timed or not _valid(sc):
                     continue
@@ -851,7 +987,7 @@ def find_blocks(note: Note) -> list[_Block]:
                 ):
                     continue
                 if started and open_b is not None:
-                    open_b.end = s
+                    open_b.end = parts[k - 1][1]
                     while open_b.end > open_b.start and text[open_b.end - 1] == " ":
                         open_b.end -= 1
                 start(sc, line, bullet)
@@ -924,9 +1060,9 @@ def find_blocks(note: Note) -> list[_Block]:
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
-        sec = _SECTION_RE.match(raw)
+        sec = _SECTION_RE.match(raw) or (_PAREN_SECTION.match(raw) if paren_soap else None)
         if sec:
-            name = (sec.group("sec") or sec.group("letter") or "").lower()
+            name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
             kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
             close()
@@ -1077,6 +1213,8 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
                 r"another|other|second|different|phone", clause, re.I
             ):
                 break
+            if kind == "documentation" and _NB_PATIENT_RECORDS.search(clause, 0, km.end()):
+                continue  # the patient keeping a log or typing, as the task itself
             near = min(mins, key=lambda m: abs(m.start() - km.start())) if mins else None
             out.append(
                 NonBillable(

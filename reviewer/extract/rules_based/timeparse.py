@@ -5,7 +5,7 @@ offsets into that text. Regular expressions are compiled once at import; none of
 backtrack badly (bounded repetitions only).
 
 - clock spans: ``10:02-10:27``, ``0900-0925``, ``9:00 am to 9:25 am``, ``9:58a-10:21a``,
-  ``2:00-2:25 pm``, ``From 1:30 pm to 1:55 pm``;
+  ``2:00-2:25 pm``, ``From 1:30 pm to 1:55 pm``, ``between 10:27 and 10:38``;
 - durations: ``25 min``, ``x25'``, ``25 minutes``, ``15m``, ``~23 min``, ``1 hr 5 min``;
   a time of day (``at 0845``, ``10:30``) is never a duration, and seconds (``30 s``) are not
   minutes;
@@ -43,11 +43,14 @@ _NOT_CLOCK_UNIT = (
 )
 _SPAN_SEP = r"\s*(?:-{1,2}|to|until|till|through|thru)\s*"
 SPAN_RE = re.compile(
-    r"(?<![\d:/.#-])(?:from\s+)?(?:"
+    # "between 10:27 and 10:38" (only after "between" is "and" a separator)
+    r"(?<![\d:/.#-])(?:from\s+|(?P<btw>between\s+))?(?:"
     + _TIME.format(n="a")
     # A bare start hour before H:MM ("9-9:25", "10 - 10:40 am"); checked in find_spans.
     + r"|(?P<abh>1[0-2]|0?[1-9])(?=\s*-\s*(?:1[0-2]|0?[1-9]):[0-5]\d))"
+    + r"(?(btw)\s*(?:and|-{1,2})\s*|"
     + _SPAN_SEP
+    + r")"
     + _TIME.format(n="b")
     + r"(?![\d/])(?(adh)"
     + _NOT_CLOCK_UNIT
@@ -75,7 +78,7 @@ DURATION_RE = re.compile(
 # Where a span or a duration can start: a digit not right after a digit (both patterns look
 # behind for digits), "from", "~", "approx"/"about", or a number word (see ``_scan``).
 _DIGIT_START = re.compile(r"\d(?<!\d\d)")
-_SPANS = Gated(SPAN_RE, ci=("from",), starts=_DIGIT_START)
+_SPANS = Gated(SPAN_RE, ci=("from", "between"), starts=_DIGIT_START)
 #: Number words a duration may be written in ("twenty minutes", "forty-five min").
 _UNITS_WORDS = {
     w: i
