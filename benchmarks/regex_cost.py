@@ -32,8 +32,12 @@ CALLS: collections.Counter[tuple[str, int]] = collections.Counter()
 WHERE: dict[tuple[str, int], str] = {}
 
 
+#: The pattern methods that run the regex engine (the others pass straight through).
+_ENGINE = frozenset(("match", "search", "fullmatch", "finditer", "findall", "sub", "subn", "split"))
+
+
 class _Timed:
-    """A compiled pattern that adds the time of each call to its key's total."""
+    """A compiled pattern that adds the time of each engine call to its key's total."""
 
     __slots__ = ("_rx", "_key")
 
@@ -41,40 +45,21 @@ class _Timed:
         self._rx, self._key = rx, key
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._rx, name)
+        method = getattr(self._rx, name)
+        if name not in _ENGINE:
+            return method
+        key = self._key
 
-    def _timed(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        started = _clock()
-        out = getattr(self._rx, name)(*args, **kwargs)
-        if name == "finditer":  # the matching happens while iterating
-            out = iter(list(out))
-        COST[self._key] += _clock() - started
-        CALLS[self._key] += 1
-        return out
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = _clock()
+            out = method(*args, **kwargs)
+            if name == "finditer":  # the matching happens while iterating
+                out = iter(list(out))
+            COST[key] += _clock() - started
+            CALLS[key] += 1
+            return out
 
-    def match(self, *a: Any, **k: Any) -> Any:
-        return self._timed("match", *a, **k)
-
-    def search(self, *a: Any, **k: Any) -> Any:
-        return self._timed("search", *a, **k)
-
-    def fullmatch(self, *a: Any, **k: Any) -> Any:
-        return self._timed("fullmatch", *a, **k)
-
-    def finditer(self, *a: Any, **k: Any) -> Any:
-        return self._timed("finditer", *a, **k)
-
-    def findall(self, *a: Any, **k: Any) -> Any:
-        return self._timed("findall", *a, **k)
-
-    def sub(self, *a: Any, **k: Any) -> Any:
-        return self._timed("sub", *a, **k)
-
-    def subn(self, *a: Any, **k: Any) -> Any:
-        return self._timed("subn", *a, **k)
-
-    def split(self, *a: Any, **k: Any) -> Any:
-        return self._timed("split", *a, **k)
+        return timed
 
 
 def _timed_compile(pattern: Any, flags: int = 0) -> Any:
