@@ -379,3 +379,27 @@ def test_a_later_statement_names_the_modifiers_a_billing_grid_left_out():
     # the first statement's units stand; modifiers it names are not replaced
     text = "Billing: 97112 GP x2\nCharges: 97112-KX x3\n"
     assert billed(text) == {"97112": (2, ["GP"])}
+
+
+def test_a_split_visit_billed_per_session_sums_a_code_billed_in_both():
+    text = (
+        "Charges (by session):\n"
+        "AM: 97530 GP x1, 97140 GP x1\n"
+        "PM session - 97530 GP x1; 97116 GP x1\n"
+    )
+    assert billed(text) == {"97530": (2, ["GP"]), "97140": (1, ["GP"]), "97116": (1, ["GP"])}
+
+
+def test_a_session_label_in_prose_bills_nothing():
+    assert billed("AM: 97110 reviewed with pt, plan 97530 next week") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Claim lines:\n  97110-GP-KX ....... 2 units\n  97140-59-GP ... 1 unit\n",
+        "97110-GP-KX ....... 2 units\n97140-59-GP ... 1 unit\n",
+    ],
+)
+def test_a_dotted_leader_between_code_and_units(text):
+    assert billed(text) == {"97110": (2, ["GP", "KX"]), "97140": (1, ["59", "GP"])}

@@ -44,7 +44,8 @@ _MOD = (
 )
 _MODS = r"(?:\s*[-/,(]?\s*" + _MOD + r"\)?)*"
 _UNITS = (
-    r"(?:\s*(?:[-:,]\s*)?\(?\s*"
+    # a dotted leader may run up to the units ("97530-GP ........ 2 units")
+    r"(?:\s*(?:[-:,]\s*|\.{2,}[ \t]*)?\(?\s*"
     r"(?:x\s*(?P<ux>\d{1,2})(?!\d)(?!\s*(?:min|mins|minutes|'|m\b|s\b|sec|seconds|ft|reps?|sets?|lb|#|"
     r"\d{1,3}\s*(?:min|'|x\b|reps?|sets?)))"
     r"(?:\s*units?\b)?"
@@ -67,7 +68,9 @@ _MIN_ON_LINE = re.compile(r"\s*\(\s*(\d{1,3})\s*min(?:utes?|s)?\s*\)", re.IGNORE
 KEYWORD_RE = re.compile(
     r"^\s*(?:[-*]\s*)?(?:billing(?:\s+codes?)?|billed(?:\s+codes?)?|bill|charges?|charged|"
     r"cpt(?:\s+codes?)?|hcpcs|codes?(?:\s+billed)?|units\s+billed|procedures?\s+billed|"
-    r"services\s+billed|billing\s+summary)\b\s*(?:[:\-]\s*)?",
+    r"services\s+billed|billing\s+summary|claim\s+lines?)\b"
+    # a bracketed note before the colon ("Charges (entered per session):")
+    r"(?:[ \t]*\([^()\n]{1,40}\))?\s*(?:[:\-]\s*)?",
     re.IGNORECASE,
 )
 # A line that starts with a code followed directly by modifiers/units.
@@ -145,6 +148,39 @@ def _lines(text: str) -> list[_Line]:
         out.append(_Line(pos, pos + len(raw), raw))
         pos += len(raw) + 1
     return out
+
+
+# A session's label opening a line of a billing list ("AM: 97116 GP x1", "PM session - ...",
+# "Session 2: ..."): a split visit billed per session.
+_SESSION_LEAD = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:(?:AM|PM|morning|afternoon|evening|1st|2nd|first|second)"
+    r"(?:\s+(?:session|visit|tx))?|(?:session|visit)\s*#?\s*[12]|[12](?:st|nd)\s+session)"
+    r"\s*[:\-\u2013\u2014]\s*(?=" + CODE + r")",
+    re.IGNORECASE,
+)
+
+
+def _session_line(text: str) -> int | None:
+    """Where the billing entries start on a session-labelled line of a billing list, else None."""
+    m = _SESSION_LEAD.match(text)
+    if m is None or not CODE_START_RE.match(text[m.end() :]):
+        return None
+    return m.end()
+
+
+def _sum_sessions(found: list[BilledLine]) -> list[BilledLine]:
+    """Per-session lines of one billing list, one line per code: a code billed in two sessions
+    bills the units of both."""
+    out: dict[str, BilledLine] = {}
+    for b in found:
+        first = out.get(b.code)
+        if first is None:
+            out[b.code] = b
+            continue
+        if first.units is not None and b.units is not None:
+            first.units += b.units
+        first.modifiers += [x for x in b.modifiers if x not in first.modifiers]
+    return list(out.values())
 
 
 def _mods(text: str) -> list[str]:
@@ -478,9 +514,18 @@ def extract_billed(note: Note) -> list[BilledLine]:
             # A heading ("Charges:", "Billing") followed by one code per line.
             k = i + 1
             if not text[km.end() :].strip() or not found:
-                while k < len(lines) and BARE_CODE_LINE_RE.match(lines[k].text):
-                    billed.extend(_entries(note, lines[k], bare=True))
+                listed: list[BilledLine] = []
+                by_session = False
+                while k < len(lines):
+                    if BARE_CODE_LINE_RE.match(lines[k].text):
+                        listed.extend(_entries(note, lines[k], bare=True))
+                    elif (lead := _session_line(lines[k].text)) is not None:
+                        listed.extend(_entries(note, lines[k], lead, bare=True))
+                        by_session = True
+                    else:
+                        break
                     k += 1
+                billed.extend(_sum_sessions(listed) if by_session else listed)
             i = max(k, i + 1)
             continue
         if CODE_START_RE.match(text):
