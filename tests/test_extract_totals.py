@@ -291,3 +291,42 @@ def test_a_line_of_abbreviated_totals_is_a_totals_line():
 )
 def test_a_bracketed_qualifier_between_a_total_and_its_amount(text, timed, treatment):
     assert read(text + "\n")[:2] == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # the abbreviation spelt out in brackets before the colon
+        ("TCM (timed code minutes): 30    TTT (total treatment time): 41 min", 30, 41),
+        ("TTCM (total timed code min) = 25", 25, None),
+        # a bulleted totals field
+        ("Totals\n\u2022 Timed code minutes: 33\n\u2022 Total treatment time: 35 min", 33, 35),
+        ("- Timed minutes: 27\n- Total treatment time: 27 min", 27, 27),
+        # the label alone on a line, its amount alone on the next
+        ("Total Timed Minutes\n   52\nTotal Treatment Time\n   60 min", 52, 60),
+        ("Total timed code minutes:\n31\n", 31, None),
+    ],
+)
+def test_timed_totals_in_export_and_bulleted_layouts(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+def test_a_label_whose_next_line_is_not_only_an_amount_states_nothing():
+    got_timed, _, _ = read("Total timed minutes\n3 x 10 bridges\n")
+    assert got_timed is None
+
+
+def test_the_day_total_of_a_split_visit_wins_over_the_session_totals():
+    text = (
+        "AM TCM 24 min.\n"
+        "PM TCM 15 min.\n"
+        "Day totals: timed code minutes 39; total treatment time 39 min.\n"
+    )
+    got_timed, got_treat, _ = read(text)
+    assert (got_timed, got_treat) == (39, 39)
+
+
+def test_session_totals_alone_keep_the_first():
+    got_timed, _, _ = read("AM TCM 24 min.\nPM TCM 15 min.\n")
+    assert got_timed == 24

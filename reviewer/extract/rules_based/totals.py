@@ -38,6 +38,11 @@ _TIMED_WORD = r"(?:timed|time[\s-]based|billable)"
 # (excl. re-eval): 25", "Total treatment time (incl. 20 min re-eval): 45"): read past, numbers
 # and all, when the amount follows.
 _QUALIFIER = r"(?:[ \t]*\([^()\n]{1,40}\)[ \t]*[:=\-]?[ \t]*(?=\d))?"
+# A label alone on its line, its amount alone on the next ("Total Timed Minutes" / "    40").
+_NEXT_LINE = (
+    r"(?:[ \t]*:?[ \t]*\n[ \t]*"
+    r"(?=\d{1,3}[ \t]*(?:min(?:ute)?s?\.?|')?[ \t]*(?:\n|\Z)))?"
+)
 # The abbreviations of the total timed-code minutes ("TCM 38", "TTCM: 38 min", "TCTM 38"), in
 # capitals, the amount right after them (an abbreviation not listed is not guessed).
 _TIMED_ABBR = ("TCM", "TTCM", "TCTM")
@@ -45,10 +50,12 @@ TOTAL_TIMED_RE = re.compile(
     r"(?:(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
     r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))"
     r"(?P<words>[^\d\n|;]{0,32}?)"
+    + _NEXT_LINE
     + _QUALIFIER
     + r"|(?<![A-Za-z0-9])(?-i:"
     + "|".join(_TIMED_ABBR)
-    + r")(?![A-Za-z0-9])[ \t]*[:=\-]?[ \t]*)"
+    # the abbreviation spelt out in brackets ("TCM (timed code minutes): 38")
+    + r")(?![A-Za-z0-9])[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?[:=\-]?[ \t]*)"
     + _AMOUNT,
     re.IGNORECASE,
 )
@@ -58,7 +65,12 @@ _TIMED_FIELD = (
     + _QUALIFIER
     + r"\s*[:=]?\s*(?P<n>\d{1,3})(?![\d:/])"
 )
-TIMED_LINE_RE = re.compile(r"^[ \t]*" + _TIMED_FIELD, re.IGNORECASE | re.MULTILINE)
+# At a line's start (after a bullet: "\u2022 Timed code minutes: 43"), or after a totals label
+# ("Day totals: timed code minutes 46 ...").
+TIMED_LINE_RE = re.compile(
+    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|(?<=totals:)[ \t]*|(?<=totals -)[ \t]*)" + _TIMED_FIELD,
+    re.IGNORECASE | re.MULTILINE,
+)
 # The same field after a separator ("TTT 48 / Timed min 38"), read on a line "TTT" opens.
 _TIMED_FIELD_RE = re.compile(
     r"(?:(?<=[/|;,\u00b7])|(?<=[/|;,\u00b7][ \t])|(?<=[/|;,\u00b7][ \t]{2}))" + _TIMED_FIELD,
@@ -89,7 +101,12 @@ _TX_LABEL = (
     r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])" + _TX_TIME_BARE + r")"
 )
 TOTAL_TX_RE = re.compile(
-    _TX_LABEL + r"(?P<words>[^\d\n|;]{0,14}?)" + _QUALIFIER + _AMOUNT + r"(?!\s*(?:-|to)\s*\d)",
+    _TX_LABEL
+    + r"(?P<words>[^\d\n|;]{0,14}?)"
+    + _NEXT_LINE
+    + _QUALIFIER
+    + _AMOUNT
+    + r"(?!\s*(?:-|to)\s*\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 TOTAL_TX_SPAN_RE = re.compile(
@@ -132,7 +149,7 @@ def _tx_gated(rx: re.Pattern[str]) -> Gated:
 _TOTAL_TX = _tx_gated(TOTAL_TX_RE)
 _TOTAL_TX_SPAN = _tx_gated(TOTAL_TX_SPAN_RE)
 _TOTAL_TIMED = Gated(TOTAL_TIMED_RE, ci=("total",), cs=("TTT", *_TIMED_ABBR), word=True)
-_TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t", word=True)
+_TIMED_LINE = Gated(TIMED_LINE_RE, ci=("timed", "time", "billable"), lead=" \t-*\u2022", word=True)
 _IN_OUT = Gated(_IN_OUT_RE, ci=("in", "start", "arrived"), word=True, inner=("time",))
 _VISIT = Gated(
     _VISIT_LABEL,
@@ -291,6 +308,10 @@ def total_timed(note: Note) -> NumberFact | None:
     if ttt is not None:
         timed = [m for m in timed if not _is_ttt(text, m)]
     m = timed[0] if timed else _TIMED_LINE.search(text)
+    if timed and all(_session_total(text, t) for t in timed):
+        # "AM TCM 26" / "PM TCM 20" then "Day totals: timed code minutes 46": the day's total.
+        day = next((t for t in _TIMED_LINE.finditer(text) if not _session_total(text, t)), None)
+        m = day or m
     if m is None and ttt is not None:
         m = _timed_after(text, ttt)
     if m:
@@ -304,6 +325,18 @@ def total_timed(note: Note) -> NumberFact | None:
         group = "n" if part.group("n") is not None else "n2"
         return NumberFact(minutes=int(part.group(group)), evidence=note.span(t.start(), part.end()))
     return None
+
+
+# A line a session's label opens ("AM TCM 26 min", "PM session total timed 20").
+_SESSION_OPEN = re.compile(
+    r"[ \t]*(?:[-*\u2022][ \t]*)?(?:(?-i:AM|PM)|morning|afternoon|session\s*#?\s*\d)(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def _session_total(text: str, m: re.Match) -> bool:
+    """``m`` is a total on a line opened by a session's label: that session's total."""
+    return _SESSION_OPEN.match(text, _line_bounds(text, m.start())[0]) is not None
 
 
 def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
