@@ -330,3 +330,25 @@ def test_the_day_total_of_a_split_visit_wins_over_the_session_totals():
 def test_session_totals_alone_keep_the_first():
     got_timed, _, _ = read("AM TCM 24 min.\nPM TCM 15 min.\n")
     assert got_timed == 24
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        ("Did 20 min of gait and 10 of TA; total timed 30 min, whole visit 35 min.", 30, 35),
+        ("Timed minutes 25; the entire session lasted 40 minutes.", 25, 40),
+        ("Entire visit: 50 min", None, 50),
+    ],
+)
+def test_the_treatment_time_in_a_closing_sentence(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pt stood for the whole session 3 x 10 reps", "Wore the brace the whole visit, 2 falls"],
+)
+def test_whole_visit_without_minutes_is_no_total(text):
+    _, got_treat, _ = read(text + "\n")
+    assert got_treat is None

@@ -98,7 +98,12 @@ _TX_LABEL = (
     r"(?:\btotal\s+(?:treatment|tx|therapy|session|visit|rx|service)"
     r"(?:\s+(?:time|minutes|mins?|length|duration))?"
     r"|(?:^|(?<=\|))[ \t]*(?:treatment|tx|session|visit)\s+(?:time|length|duration)(?=\s*[:=])"
-    r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])" + _TX_TIME_BARE + r")"
+    r"|\btotal\s+(?:time|minutes|mins?)\b|(?<![A-Za-z])(?-i:TT)(?![A-Za-z])"
+    # "whole visit 38 min", "entire session lasted 45 minutes": the minutes right after
+    r"|\b(?:whole|entire)\s+(?:visit|session)(?:\s+(?:time|length|duration))?"
+    r"(?=[ \t]*(?::|=|was|lasted|took)?[ \t]*\d{1,3}[ \t]*(?:min(?:ute)?s?\b|'))"
+    + _TX_TIME_BARE
+    + r")"
 )
 TOTAL_TX_RE = re.compile(
     _TX_LABEL
@@ -142,7 +147,11 @@ _SESSION_AFTER = re.compile(r"\s*\)?\s*(?:total\s+)?(?:session|visit)\b|\s*\)?\s
 # (see ``_scan``): the patterns open with word alternations that ``re`` cannot scan for.
 def _tx_gated(rx: re.Pattern[str]) -> Gated:
     return Gated(
-        rx, ci=("total", "treatment", "tx", "session", "visit"), cs=("TT",), lead=" \t", word=True
+        rx,
+        ci=("total", "treatment", "tx", "session", "visit", "whole", "entire"),
+        cs=("TT",),
+        lead=" \t",
+        word=True,
     )
 
 
