@@ -434,3 +434,26 @@ def test_a_labelled_sign_off_at_the_end_is_the_signature(line, name, role, signe
 )
 def test_a_labelled_person_that_is_not_the_sign_off(text):
     assert header.signature(prepare(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Signed: Inés Carvalho-Lund, PT, DPT   05/02/2026", "Inés Carvalho-Lund"),
+        ("Élodie Brandt, OTR/L   05/02/2026", "Élodie Brandt"),
+        ("Electronically signed: Jörg Åkesson, PT", "Jörg Åkesson"),
+    ],
+)
+def test_a_signature_with_accented_letters_in_the_name(line, name):
+    f = facts("PT daily note\nTherEx 10 min\n" + line + "\n")
+    assert f.signature is not None and f.signature.name == name
+
+
+def test_a_supervisor_with_accented_letters_in_the_name():
+    text = (
+        "OT note\nTreating: Dana Kiel, COTA/L\nSupervising OT: Søren Ibáñez, OTR/L (on site)\n"
+        "Dana Kiel, COTA/L\n"
+    )
+    f = facts(text)
+    assert f.supervising_therapist is not None
+    assert f.supervising_therapist.name == "Søren Ibáñez"

@@ -86,7 +86,12 @@ CRED = (
 )
 ROLE_CRED = r"(?:" + "|".join(re.escape(c) for c in _ROLE_CREDS) + r")"
 CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
-_NAME_WORD = r"(?!" + CRED + r"(?![A-Za-z]))[A-Z][A-Za-z'\-]+"
+# Latin letters with accents count as letters of a name ("Noem\u00ed", "S\u00f8rli", "\u00c9lodie").
+_UPPER_ACC = "\u00c0-\u00d6\u00d8-\u00de"
+_LETTER_ACC = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_NAME_WORD = (
+    r"(?!" + CRED + r"(?![A-Za-z]))[A-Z" + _UPPER_ACC + r"][A-Za-z'\-" + _LETTER_ACC + r"]+"
+)
 # Lower-case particles inside a surname ("Lena van der Berg", "Ana de la Cruz").
 _PARTICLE = (
     r"(?:van|von|der|den|de|del|della|la|le|da|das|dos|di|du|bin|al|el|ter|ten)(?=[ \t]+[A-Za-z])"
