@@ -998,3 +998,40 @@ def test_the_families_read_end_to_end(body, billing, fires, quiet):
     rules = {f.rule for f in review_text(note.encode()).findings}
     assert fires <= rules
     assert not (quiet & rules)
+
+
+def test_numbered_intervention_fields_with_indented_code_time_and_detail_fields():
+    note = (
+        "Subjective: no new complaints.\n"
+        "Intervention 1: Balance training\n  CPT: 97112\n  Time: 10:00-10:20 (20 min)\n"
+        "  Activity: SLS on foam 3 x 30 s with CGA and VCs for trunk\n"
+        "Activity #2 - Therapeutic exercise\n  Time: 10:20-10:35 (15 min)\n"
+        "Response: steadier on foam.\nBilling: 97112 GP x1, 97110 GP x1\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 20), ("97110", 15)]
+    assert "SLS on foam" in facts.interventions[0].evidence.text
+
+
+def test_an_export_with_each_value_indented_under_its_label():
+    note = (
+        "Subjective\n    no new complaints\n"
+        "Intervention 1\n    Gait training (97116)\n    10:00-10:22 (22 min)\n"
+        "    - 3 x 150 ft with SPC, CGA\n"
+        "Intervention 2\n    Manual therapy\n    10:22-10:34\n    - grade III PA glides\n"
+        "Response\n    less antalgic\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97116", 22), ("97140", 12)]
+    assert "PA glides" in facts.interventions[1].evidence.text
+    assert "less antalgic" not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize("head", ["Tx 9:00-9:20: NMR", "Treatment 10:46-10:58 - NMR"])
+def test_a_heading_word_before_a_clock_time_is_not_a_numbered_field(head):
+    assert interventions(f"{head}\n- SLS 3 x 30 s\n") == [("97112", 20 if "9:" in head else 12)]
+
+
+def test_a_bare_clock_line_under_a_sentence_is_not_its_time():
+    note = "TherEx per flowsheet. Pt tolerated well.\n    1:00-1:30 pm\n"
+    assert all(m is None for _, m in interventions(note))

@@ -115,6 +115,13 @@ _SECTION_RE = re.compile(
     r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
     re.IGNORECASE | re.MULTILINE,
 )
+# A numbered intervention field opening its line, with its name after it or on the lines below
+# ("Intervention 1: Neuromuscular re-education", "Activity #2 -", "Intervention 2" alone): a
+# treatment heading like "Intervention:" (never a clock time, "Tx 9:00-9:20").
+_NUMBERED_FIELD = re.compile(
+    r"^[ \t]*(?:\*\*)?" + FIELD_KEYS + r"[ \t]*#?\d{1,2}(?:\*\*)?[ \t]*(?::(?!\d)|-(?=\s)|$)",
+    re.IGNORECASE,
+)
 # SOAP letters closed by a parenthesis ("S) ...", "O)", "A) ...", "P) ..."): headings only in a note
 # that writes two of them so (an "A)" alone may be a list item).
 _PAREN_SECTION = re.compile(r"^[ \t]*(?P<letter>[SOAP])\)(?=[ \t]|$)", re.MULTILINE)
@@ -599,6 +606,25 @@ def _field_time(text: str, start: int, end: int) -> tuple[Clock | None, Duration
     return span, duration
 
 
+def _bare_time_line(text: str, start: int, end: int) -> tuple[Clock, Duration | None] | None:
+    """A line that is only a clock span, perhaps with its minutes ("13:00-13:25 (25 min)"): the
+    value of an export that writes each field's value indented under its label."""
+    pos = start
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    span = leading_span(text, pos, pos, end)
+    if span is None:
+        return None
+    rest = text[span.endpos : end]
+    if not rest.strip():
+        return span, None
+    dur = _DUR_PAREN.match(text, span.endpos, end)
+    if dur is None or text[dur.end() : end].strip():
+        return None
+    durations = find_durations(text, span.endpos, dur.end())
+    return span, (durations[0] if durations else None)
+
+
 def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     """An untimed intervention whose label line names one intervention ("Intervention:
     Neuromuscular re-education (97112)") takes the time of a labelled time field among its
@@ -606,7 +632,11 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     c = b.cand
     if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
         return False
-    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
+    line_end = line.start + len(line.text.rstrip())
+    found = _field_time(text, line.start, line_end)
+    if found is None and b.lines == 1 and line.text[:1] in (" ", "\t"):
+        # "Wheelchair management (97542)" then, indented below it, "13:00-13:25 (25 min)"
+        found = _bare_time_line(text, line.start, line_end)
     if found is None:
         return False
     first_end = text.find("\n", b.start)
@@ -1060,11 +1090,37 @@ def find_blocks(note: Note) -> list[_Block]:
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
-        sec = _SECTION_RE.match(raw) or (_PAREN_SECTION.match(raw) if paren_soap else None)
+        numbered = _NUMBERED_FIELD.match(raw)
+        sec = (
+            numbered
+            or _SECTION_RE.match(raw)
+            or (_PAREN_SECTION.match(raw) if paren_soap else None)
+        )
         if sec:
-            name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
-            kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
+            if numbered:
+                kind = "objective"
+            else:
+                name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
+                kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
+            if (
+                kind == "objective"
+                and not numbered
+                and open_b is not None
+                and not open_b.table_row
+                and not open_b.blank_after
+                and raw[:1] in (" ", "\t")
+            ):
+                # "  Activity: R UE weight bearing ..." indented under "Intervention 1: NMR": a
+                # field of the open intervention, unless it names an intervention of its own.
+                if not (
+                    text[rest : line.end].strip()
+                    and try_plain(line, rest, bullet=False, in_block=True)
+                ):
+                    open_b.end = line.start + len(raw.rstrip())
+                    open_b.lines += 1
+                i += 1
+                continue
             close()
             if kind == "objective":
                 section = "objective"
