@@ -1035,3 +1035,28 @@ def test_a_heading_word_before_a_clock_time_is_not_a_numbered_field(head):
 def test_a_bare_clock_line_under_a_sentence_is_not_its_time():
     note = "TherEx per flowsheet. Pt tolerated well.\n    1:00-1:30 pm\n"
     assert all(m is None for _, m in interventions(note))
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Spent 20 min on TherEx and 15 on gait training.",
+        "20 minutes of TherEx, 15 of gait training; total timed 35 min.",
+    ],
+)
+def test_minutes_given_in_a_closing_sentence_go_to_the_interventions_it_names(closing):
+    note = (
+        "TherEx: bridges 3 x 10; clams 2 x 15\nGait training: 3 x 150 ft with SPC, CGA\n\n"
+        f"Assessment: improving.\n{closing}\nBilling: 97110 GP x1, 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97110", 20), ("97116", 15)]
+    assert facts.interventions[0].minutes_evidence.text == "20"
+
+
+def test_a_plan_sentence_giving_minutes_is_not_todays():
+    note = (
+        "TherEx: bridges 3 x 10\nGait training: 3 x 150 ft with SPC\n"
+        "Plan: 20 min of TherEx and 15 of gait training next visit.\n"
+    )
+    assert interventions(note) == [("97110", None), ("97116", None)]

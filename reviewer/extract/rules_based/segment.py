@@ -1090,6 +1090,10 @@ def find_blocks(note: Note) -> list[_Block]:
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
             break
+        if blocks and _is_summary_of(text, line, blocks):
+            close()  # its minutes are given to those interventions after the loop
+            i += 1
+            continue
         numbered = _NUMBERED_FIELD.match(raw)
         sec = (
             numbered
@@ -1207,7 +1211,78 @@ def find_blocks(note: Note) -> list[_Block]:
             close()
         try_plain(line, content, bullet=bullet, in_block=False)
         i += 1
-    return _without_session_statements(blocks)
+    blocks = _without_session_statements(blocks)
+    if any(not b.cand.timed and b.cand.label is not None for b in blocks):
+        _minutes_from_summary(text, lines, blocks)
+    return blocks
+
+
+# One item of a sentence that gives the interventions' minutes after them ("Spent 23 min on ther
+# ex and 15 on balance", "25 minutes of gait training, 10 of manual therapy"): the minutes, then
+# the intervention's name; the unit may be left out after the first item.
+_SUMMARY_ITEM = re.compile(
+    r"(?<![\d:./#-])(?P<n>\d{1,3})(?P<u>[ \t]*(?:min(?:ute)?s?\b\.?|'))?[ \t]+"
+    r"(?:on|of|for|doing|in)[ \t]+(?:the[ \t]+)?",
+    re.IGNORECASE,
+)
+_SUMMARY_JOIN = re.compile(r"[ \t]*(?:,|;|\+|&|,?[ \t]*and)[ \t]*(?:then[ \t]+)?", re.IGNORECASE)
+
+
+def _minutes_from_summary(text: str, lines: list[_Line], blocks: list[_Block]) -> None:
+    """Interventions written without their minutes take them from a sentence outside every
+    block that gives each one's minutes ("Spent 23 min on ther ex and 15 on balance."): an
+    intervention written once, untimed, takes the minutes of the item that names it."""
+    found: list[tuple[Label, Duration]] = []
+    for line in lines:
+        if line.blank or not _DIGIT.search(line.text):
+            continue
+        if any(b.start <= line.end and line.start <= b.end for b in blocks):
+            continue
+        found.extend(_summary_items(text, line.start, line.start + len(line.text.rstrip())))
+    for label, duration in found:
+        same = _untimed_named(blocks, label)
+        if same is not None:
+            same.cand = replace(same.cand, duration=duration)
+
+
+def _untimed_named(blocks: list[_Block], label: Label) -> _Block | None:
+    """The one block the label names, if it has no time of its own."""
+    same = [
+        b
+        for b in blocks
+        if b.cand.label is not None and b.cand.label.entry == label.entry and not b.table_row
+    ]
+    return same[0] if len(same) == 1 and not same[0].cand.timed else None
+
+
+def _summary_items(text: str, start: int, end: int) -> list[tuple[Label, Duration]]:
+    """The items of the sentences of ``text[start:end]`` that give minutes, then an
+    intervention's name ("23 min on ther ex", "and 15 on balance"); none about home or later."""
+    lex = lexicon()
+    found: list[tuple[Label, Duration]] = []
+    for s, e in _sentences(text, start, end):
+        if _HOME_OR_FUTURE.search(text, s, e):
+            continue
+        prev_end: int | None = None
+        for m in _SUMMARY_ITEM.finditer(text, s, e):
+            joined = prev_end is not None and _SUMMARY_JOIN.fullmatch(text, prev_end, m.start())
+            if m.group("u") is None and not joined:
+                continue
+            labels = lex.find(text, m.end(), min(e, m.end() + 40))
+            if not labels or labels[0].start != m.end():
+                continue
+            found.append((labels[0], Duration(int(m.group("n")), m.start(), m.end("n"))))
+            prev_end = labels[0].end
+    return found
+
+
+def _is_summary_of(text: str, line: _Line, blocks: list[_Block]) -> bool:
+    """A line giving the minutes of two or more interventions already written above without
+    their time ("Spent 20 min on TherEx and 15 on gait training."): not an intervention."""
+    if not _DIGIT.search(line.text) or not any(not b.cand.timed for b in blocks):
+        return False
+    items = _summary_items(text, line.start, line.start + len(line.text.rstrip()))
+    return len(items) >= 2 and all(_untimed_named(blocks, lab) is not None for lab, _ in items)
 
 
 def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
