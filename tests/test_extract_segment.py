@@ -1060,3 +1060,14 @@ def test_a_plan_sentence_giving_minutes_is_not_todays():
         "Plan: 20 min of TherEx and 15 of gait training next visit.\n"
     )
     assert interventions(note) == [("97110", None), ("97116", None)]
+
+
+@pytest.mark.parametrize("name", ["boxing circuit", "circuit class"])
+def test_a_circuit_class_session_takes_the_billed_code(name):
+    text = (
+        f"Session 14:00-14:35. Pt took part in the Monday {name} with 3 other pts.\n"
+        "Stations:\n  1. heavy bag 3 x 1 min\n  2. ladder drill 4 passes\n\n"
+        "Billing: 97530 GP x2\n"
+    )
+    (item,) = extract_facts(prepare(text)).interventions
+    assert (item.code, item.minutes) == ("97530", 35)
