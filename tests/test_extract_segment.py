@@ -1071,3 +1071,13 @@ def test_a_circuit_class_session_takes_the_billed_code(name):
     )
     (item,) = extract_facts(prepare(text)).interventions
     assert (item.code, item.minutes) == ("97530", 35)
+
+
+def test_a_minutes_field_under_the_time_field_is_the_stated_minutes():
+    note = (
+        "Intervention: Gait training (97116)\nTime: 10:00-10:20\nMinutes: 22\n"
+        "Detail: 3 x 150 ft with SPC\n"
+    )
+    (item,) = extract_facts(prepare(note)).interventions
+    assert (item.minutes, item.stated_minutes, item.clock_span.minutes) == (22, 22, 20)
+    assert item.minutes_evidence.text == "22"

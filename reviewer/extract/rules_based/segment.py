@@ -630,9 +630,20 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     Neuromuscular re-education (97112)") takes the time of a labelled time field among its
     lines ("Time: 14:00-14:25 (25 min)")."""
     c = b.cand
-    if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
+    if b.table_row or b.blank_after or (c.label is None and c.code is None):
         return False
     line_end = line.start + len(line.text.rstrip())
+    if c.timed:
+        # "Time: 08:30-08:55" then "Minutes: 28": the stated minutes beside the field's span
+        if c.duration is not None or not b.extra.get("field_time"):
+            return False
+        more = _field_time(text, line.start, line_end)
+        if more is None or more[0] is not None or more[1] is None:
+            return False
+        b.cand = replace(c, duration=more[1])
+        b.end = line_end
+        b.lines += 1
+        return True
     found = _field_time(text, line.start, line_end)
     if found is None and b.lines == 1 and line.text[:1] in (" ", "\t"):
         # "Wheelchair management (97542)" then, indented below it, "13:00-13:25 (25 min)"
@@ -657,6 +668,7 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     if ":" in rest or len(re.sub(r"[\W_]+", "", rest)) > 20:
         return False
     b.cand = _Cand(c.start, c.label, c.at_start, found[0], found[1], c.code, c.head_end)
+    b.extra["field_time"] = True
     b.end = line.start + len(line.text.rstrip())
     b.lines += 1
     return True
