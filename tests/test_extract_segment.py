@@ -1081,3 +1081,21 @@ def test_a_minutes_field_under_the_time_field_is_the_stated_minutes():
     (item,) = extract_facts(prepare(note)).interventions
     assert (item.minutes, item.stated_minutes, item.clock_span.minutes) == (22, 22, 20)
     assert item.minutes_evidence.text == "22"
+
+
+def test_a_sessions_own_total_does_not_end_the_next_sessions_interventions():
+    note = (
+        "--- AM SESSION 0800-0825 ---\nTherEx 0800-0815 (15 min): bridges 3 x 10\n"
+        "Gait training 0815-0825 (10 min): 2 x 150 ft, CGA\nAM TCM 25 min.\n\n"
+        "--- PM SESSION 1300-1322 ---\nTherEx 1300-1310 (10 min): clams 2 x 15\n"
+        "NMR 1310-1322 (12 min): SLS 4 x 10 s, CGA\nPM TCM 22 min.\n\n"
+        "Response: steadier.\nBilling: 97110 GP x2, 97116 GP x1, 97112 GP x1\n"
+    )
+    assert interventions(note) == [("97110", 15), ("97116", 10), ("97110", 10), ("97112", 12)]
+
+
+def test_a_total_line_still_ends_the_interventions_without_a_session_after_it():
+    note = (
+        "TherEx 0800-0815 (15 min): bridges\nTotal timed: 15 min\nNMR was deferred to next week.\n"
+    )
+    assert interventions(note) == [("97110", 15)]

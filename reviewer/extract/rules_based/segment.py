@@ -136,6 +136,13 @@ _HEADER_RE = re.compile(
     r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
     re.IGNORECASE,
 )
+# One of the day's sessions opening its line ("--- PM SESSION 1400-1420 ---", "Second visit:").
+_SESSION_HEADING = re.compile(
+    r"^[ \t]*(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning"
+    r"|afternoon|evening|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?"
+    r"(?:session|visit)\b",
+    re.IGNORECASE,
+)
 _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+>~]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
@@ -1101,6 +1108,11 @@ def find_blocks(note: Note) -> list[_Block]:
             i += 1
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
+            if not _is_billing(raw) and _session_follows(lines, i + 1):
+                # "AM TCM 26 min." closing one session of a split visit; the next one follows
+                close()
+                i += 1
+                continue
             break
         if blocks and _is_summary_of(text, line, blocks):
             close()  # its minutes are given to those interventions after the loop
@@ -1295,6 +1307,16 @@ def _is_summary_of(text: str, line: _Line, blocks: list[_Block]) -> bool:
         return False
     items = _summary_items(text, line.start, line.start + len(line.text.rstrip()))
     return len(items) >= 2 and all(_untimed_named(blocks, lab) is not None for lab, _ in items)
+
+
+def _session_follows(lines: list[_Line], i: int) -> bool:
+    """Is a session heading of a split visit written at or after line ``i``, before any billing?"""
+    for line in lines[i:]:
+        if _SESSION_HEADING.match(line.text):
+            return True
+        if _is_billing(line.text):
+            return False
+    return False
 
 
 def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
