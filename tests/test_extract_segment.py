@@ -192,6 +192,12 @@ def test_assessment_and_plan_lines_are_not_interventions():
         ),
         ("TherEx 10:00-10:20 (20 min): bridges; incl. 4 min setup", "setup", 4, True),
         ("TherEx 10:00-10:20 (20 min): bridges; 5 min rest excluded", "rest", 5, False),
+        (
+            "TA 10:00-10:20 (20 min): typing on wrist rest, then 4 min rest, counted",
+            "rest",
+            4,
+            True,
+        ),
     ],
 )
 def test_nonbillable_time_inside_an_intervention(line, kind, minutes, counted):
@@ -205,6 +211,9 @@ def test_nonbillable_time_inside_an_intervention(line, kind, minutes, counted):
         "TherEx 10:00-10:20 (20 min): bridges 3 x 10 with 30 s rest between sets",  # normal exercise rest
         "Therapeutic activities 13:00-13:28 (28 min): alongside another client; OT alternated",  # concurrent, not T011
         "Self-care training 10:00-10:15 (15 min): LB dressing and toileting hygiene",  # a task, not a break
+        # a support called a rest, not time at rest
+        "TA 10:00-10:18 (18 min): typing task 10 min w/ foam wrist rest, VCs for posture",
+        "TA 10:00-10:18 (18 min): w/c propulsion 10 min; adjusted foot-rest height",
     ],
 )
 def test_ordinary_treatment_words_are_not_nonbillable_time(line):

@@ -293,6 +293,10 @@ _NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "break": ("break",),
     "rest": ("rest",),
 }
+# A support named "rest" by what it holds ("wrist rest", "arm rest", "foot-rest", "head rest").
+_REST_SUPPORT = re.compile(
+    r"\b(?:wrist|arm|foot|head|elbow|forearm|hand|chin|leg|back|neck)[ \t-]?$", re.IGNORECASE
+)
 _NB_WORDS = tuple(dict.fromkeys(w for words in _NB_KIND_WORDS.values() for w in words))
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
@@ -1362,6 +1366,16 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
             if low is not None and not any(w in low for w in _NB_KIND_WORDS[kind]):
                 continue  # (the pattern cannot match)
             km = rx.search(clause)
+            if km is not None and kind == "rest":
+                # "w/ gel wrist rest", "on the armrest": a support, not time at rest
+                km = next(
+                    (
+                        r
+                        for r in rx.finditer(clause)
+                        if not _REST_SUPPORT.search(clause, 0, r.start())
+                    ),
+                    None,
+                )
             if not km:
                 continue
             includes = bool(_NB_INCLUDES.search(clause))
