@@ -217,6 +217,25 @@ def test_negated_or_unrelated_phrases_are_not_safety_measures(phrase):
     assert annotate(f"NMR: tandem stance 3 x 30 s, {phrase}.\n").safety_measures == []
 
 
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Goals: STG 1 - stand at the sink 5 min for grooming without LOB.",
+        "STG 2: prepare a snack at the counter with SBA; LTG: return to meal prep.",
+    ],
+)
+def test_a_place_a_goal_aims_at_is_not_a_safety_measure(goal):
+    facts = annotate(f"NMR: tandem stance 3 x 30 s, SLS 3 x 10 s.\n{goal}\n")
+    assert facts.safety_measures == []
+
+
+def test_a_place_used_today_is_a_safety_measure_even_in_a_goal_sentence():
+    facts = annotate("NMR: SLS 3 x 10 s.\nSTG 1: stand 5 min (3 min at the counter today).\n")
+    assert [s.text for s in facts.safety_measures] == ["at the counter"]
+    facts = annotate("NMR: SLS 3 x 10 s at the counter. Progressing toward STG 1.\n")
+    assert [s.text for s in facts.safety_measures] == ["at the counter"]
+
+
 def test_cues_and_a_cane_are_not_safety_measures():
     assert (
         annotate("Gait: amb with SPC 3 x 150 ft on ramp; VCs, TCs at knee.\n").safety_measures == []

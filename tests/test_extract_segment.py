@@ -192,6 +192,12 @@ def test_assessment_and_plan_lines_are_not_interventions():
         ),
         ("TherEx 10:00-10:20 (20 min): bridges; incl. 4 min setup", "setup", 4, True),
         ("TherEx 10:00-10:20 (20 min): bridges; 5 min rest excluded", "rest", 5, False),
+        (
+            "TA 10:00-10:20 (20 min): typing on wrist rest, then 4 min rest, counted",
+            "rest",
+            4,
+            True,
+        ),
     ],
 )
 def test_nonbillable_time_inside_an_intervention(line, kind, minutes, counted):
@@ -205,6 +211,9 @@ def test_nonbillable_time_inside_an_intervention(line, kind, minutes, counted):
         "TherEx 10:00-10:20 (20 min): bridges 3 x 10 with 30 s rest between sets",  # normal exercise rest
         "Therapeutic activities 13:00-13:28 (28 min): alongside another client; OT alternated",  # concurrent, not T011
         "Self-care training 10:00-10:15 (15 min): LB dressing and toileting hygiene",  # a task, not a break
+        # a support called a rest, not time at rest
+        "TA 10:00-10:18 (18 min): typing task 10 min w/ foam wrist rest, VCs for posture",
+        "TA 10:00-10:18 (18 min): w/c propulsion 10 min; adjusted foot-rest height",
     ],
 )
 def test_ordinary_treatment_words_are_not_nonbillable_time(line):
@@ -998,3 +1007,104 @@ def test_the_families_read_end_to_end(body, billing, fires, quiet):
     rules = {f.rule for f in review_text(note.encode()).findings}
     assert fires <= rules
     assert not (quiet & rules)
+
+
+def test_numbered_intervention_fields_with_indented_code_time_and_detail_fields():
+    note = (
+        "Subjective: no new complaints.\n"
+        "Intervention 1: Balance training\n  CPT: 97112\n  Time: 10:00-10:20 (20 min)\n"
+        "  Activity: SLS on foam 3 x 30 s with CGA and VCs for trunk\n"
+        "Activity #2 - Therapeutic exercise\n  Time: 10:20-10:35 (15 min)\n"
+        "Response: steadier on foam.\nBilling: 97112 GP x1, 97110 GP x1\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97112", 20), ("97110", 15)]
+    assert "SLS on foam" in facts.interventions[0].evidence.text
+
+
+def test_an_export_with_each_value_indented_under_its_label():
+    note = (
+        "Subjective\n    no new complaints\n"
+        "Intervention 1\n    Gait training (97116)\n    10:00-10:22 (22 min)\n"
+        "    - 3 x 150 ft with SPC, CGA\n"
+        "Intervention 2\n    Manual therapy\n    10:22-10:34\n    - grade III PA glides\n"
+        "Response\n    less antalgic\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97116", 22), ("97140", 12)]
+    assert "PA glides" in facts.interventions[1].evidence.text
+    assert "less antalgic" not in facts.interventions[1].evidence.text
+
+
+@pytest.mark.parametrize("head", ["Tx 9:00-9:20: NMR", "Treatment 10:46-10:58 - NMR"])
+def test_a_heading_word_before_a_clock_time_is_not_a_numbered_field(head):
+    assert interventions(f"{head}\n- SLS 3 x 30 s\n") == [("97112", 20 if "9:" in head else 12)]
+
+
+def test_a_bare_clock_line_under_a_sentence_is_not_its_time():
+    note = "TherEx per flowsheet. Pt tolerated well.\n    1:00-1:30 pm\n"
+    assert all(m is None for _, m in interventions(note))
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Spent 20 min on TherEx and 15 on gait training.",
+        "20 minutes of TherEx, 15 of gait training; total timed 35 min.",
+    ],
+)
+def test_minutes_given_in_a_closing_sentence_go_to_the_interventions_it_names(closing):
+    note = (
+        "TherEx: bridges 3 x 10; clams 2 x 15\nGait training: 3 x 150 ft with SPC, CGA\n\n"
+        f"Assessment: improving.\n{closing}\nBilling: 97110 GP x1, 97116 GP x1\n"
+    )
+    facts = extract_facts(prepare(note))
+    assert [(i.code, i.minutes) for i in facts.interventions] == [("97110", 20), ("97116", 15)]
+    assert facts.interventions[0].minutes_evidence.text == "20"
+
+
+def test_a_plan_sentence_giving_minutes_is_not_todays():
+    note = (
+        "TherEx: bridges 3 x 10\nGait training: 3 x 150 ft with SPC\n"
+        "Plan: 20 min of TherEx and 15 of gait training next visit.\n"
+    )
+    assert interventions(note) == [("97110", None), ("97116", None)]
+
+
+@pytest.mark.parametrize("name", ["boxing circuit", "circuit class"])
+def test_a_circuit_class_session_takes_the_billed_code(name):
+    text = (
+        f"Session 14:00-14:35. Pt took part in the Monday {name} with 3 other pts.\n"
+        "Stations:\n  1. heavy bag 3 x 1 min\n  2. ladder drill 4 passes\n\n"
+        "Billing: 97530 GP x2\n"
+    )
+    (item,) = extract_facts(prepare(text)).interventions
+    assert (item.code, item.minutes) == ("97530", 35)
+
+
+def test_a_minutes_field_under_the_time_field_is_the_stated_minutes():
+    note = (
+        "Intervention: Gait training (97116)\nTime: 10:00-10:20\nMinutes: 22\n"
+        "Detail: 3 x 150 ft with SPC\n"
+    )
+    (item,) = extract_facts(prepare(note)).interventions
+    assert (item.minutes, item.stated_minutes, item.clock_span.minutes) == (22, 22, 20)
+    assert item.minutes_evidence.text == "22"
+
+
+def test_a_sessions_own_total_does_not_end_the_next_sessions_interventions():
+    note = (
+        "--- AM SESSION 0800-0825 ---\nTherEx 0800-0815 (15 min): bridges 3 x 10\n"
+        "Gait training 0815-0825 (10 min): 2 x 150 ft, CGA\nAM TCM 25 min.\n\n"
+        "--- PM SESSION 1300-1322 ---\nTherEx 1300-1310 (10 min): clams 2 x 15\n"
+        "NMR 1310-1322 (12 min): SLS 4 x 10 s, CGA\nPM TCM 22 min.\n\n"
+        "Response: steadier.\nBilling: 97110 GP x2, 97116 GP x1, 97112 GP x1\n"
+    )
+    assert interventions(note) == [("97110", 15), ("97116", 10), ("97110", 10), ("97112", 12)]
+
+
+def test_a_total_line_still_ends_the_interventions_without_a_session_after_it():
+    note = (
+        "TherEx 0800-0815 (15 min): bridges\nTotal timed: 15 min\nNMR was deferred to next week.\n"
+    )
+    assert interventions(note) == [("97110", 15)]

@@ -1262,6 +1262,42 @@ def _goal_refs(note: Note, sentences: list[tuple[int, int]], clean: _Hay) -> lis
     return out
 
 
+#: A measure named by where the patient stood ("at the sink", "next to the counter").
+_PLACE_MEASURE = re.compile(r"(?:at|along|next\s+to|near|in\s+front\s+of|beside)\b", re.IGNORECASE)
+#: What today's session did, in a goal sentence ("(100 ft CGA today)").
+_TODAY = re.compile(r"\b(?:today|this\s+(?:session|visit|date))\b", re.IGNORECASE)
+
+
+def _not_goal_targets(
+    note: Note, found: list[TextFact], goal_refs: list[TextFact], clean: _Hay
+) -> list[TextFact]:
+    """Places that are part of what a goal aims at: in "STG 2 - stand 10 min at the sink for
+    grooming", "at the sink" is the goal's target, not a support used today. A place after a
+    goal marker in its sentence, in a clause that does not say "today", is left out."""
+    if not found or not goal_refs:
+        return found
+    ranges = [_to_clean(note, g.evidence) for g in goal_refs]
+    hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean))
+    text = note.text
+    out = []
+    for f in found:
+        if not _PLACE_MEASURE.match(f.text):
+            out.append(f)
+            continue
+        s, _ = _to_clean(note, f.evidence)
+        sentence = next(((gs, ge) for gs, ge in ranges if gs <= s < ge), None)
+        if sentence is not None and _starts_within(hits, sentence[0], s):
+            cs = max(text.rfind(c, sentence[0], s) for c in ";(,")
+            ce = min(
+                (x for x in (text.find(c, s, sentence[1]) for c in ";)") if x >= 0),
+                default=sentence[1],
+            )
+            if not _TODAY.search(text, max(cs, sentence[0]), ce):
+                continue
+        out.append(f)
+    return out
+
+
 def _phrases(note: Note, bank: _Bank, clean: _Hay, *, negatable: bool = False) -> list[TextFact]:
     text = note.text
     found = [(s, e, None) for s, e in _finditer(bank, clean)]
@@ -1408,7 +1444,9 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     facts.goal_refs = _goal_refs(note, sentences, clean)
     facts.impairments = _phrases(note, _IMPAIRMENT_BANK, clean)
     facts.diagnoses = _diagnoses(note, clean.lowered)
-    facts.safety_measures = _phrases(note, _SAFETY_BANK, clean, negatable=True)
+    facts.safety_measures = _not_goal_targets(
+        note, _phrases(note, _SAFETY_BANK, clean, negatable=True), facts.goal_refs, clean
+    )
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
     # A group statement outside every intervention block (e.g. a session line above the list of

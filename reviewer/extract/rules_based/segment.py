@@ -115,6 +115,13 @@ _SECTION_RE = re.compile(
     r"|^[ \t]*(?P<letter>[SOAP])\s*(?::|-(?!\w))",
     re.IGNORECASE | re.MULTILINE,
 )
+# A numbered intervention field opening its line, with its name after it or on the lines below
+# ("Intervention 1: Neuromuscular re-education", "Activity #2 -", "Intervention 2" alone): a
+# treatment heading like "Intervention:" (never a clock time, "Tx 9:00-9:20").
+_NUMBERED_FIELD = re.compile(
+    r"^[ \t]*(?:\*\*)?" + FIELD_KEYS + r"[ \t]*#?\d{1,2}(?:\*\*)?[ \t]*(?::(?!\d)|-(?=\s)|$)",
+    re.IGNORECASE,
+)
 # SOAP letters closed by a parenthesis ("S) ...", "O)", "A) ...", "P) ..."): headings only in a note
 # that writes two of them so (an "A)" alone may be a list item).
 _PAREN_SECTION = re.compile(r"^[ \t]*(?P<letter>[SOAP])\)(?=[ \t]|$)", re.MULTILINE)
@@ -127,6 +134,13 @@ _HEADER_RE = re.compile(
     r"|(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening"
     r"|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?(?:session|visit)\b"
     r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
+    re.IGNORECASE,
+)
+# One of the day's sessions opening its line ("--- PM SESSION 1400-1420 ---", "Second visit:").
+_SESSION_HEADING = re.compile(
+    r"^[ \t]*(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning"
+    r"|afternoon|evening|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?"
+    r"(?:session|visit)\b",
     re.IGNORECASE,
 )
 _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
@@ -279,6 +293,10 @@ _NB_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "break": ("break",),
     "rest": ("rest",),
 }
+# A support named "rest" by what it holds ("wrist rest", "arm rest", "foot-rest", "head rest").
+_REST_SUPPORT = re.compile(
+    r"\b(?:wrist|arm|foot|head|elbow|forearm|hand|chin|leg|back|neck)[ \t-]?$", re.IGNORECASE
+)
 _NB_WORDS = tuple(dict.fromkeys(w for words in _NB_KIND_WORDS.values() for w in words))
 _NB_INCLUDES = re.compile(
     r"\binclud\w*|\bincl\b\.?|\bduring\s+this\b|\bwithin\s+(?:this|the)\b|\bcounted\b",
@@ -599,14 +617,48 @@ def _field_time(text: str, start: int, end: int) -> tuple[Clock | None, Duration
     return span, duration
 
 
+def _bare_time_line(text: str, start: int, end: int) -> tuple[Clock, Duration | None] | None:
+    """A line that is only a clock span, perhaps with its minutes ("13:00-13:25 (25 min)"): the
+    value of an export that writes each field's value indented under its label."""
+    pos = start
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    span = leading_span(text, pos, pos, end)
+    if span is None:
+        return None
+    rest = text[span.endpos : end]
+    if not rest.strip():
+        return span, None
+    dur = _DUR_PAREN.match(text, span.endpos, end)
+    if dur is None or text[dur.end() : end].strip():
+        return None
+    durations = find_durations(text, span.endpos, dur.end())
+    return span, (durations[0] if durations else None)
+
+
 def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     """An untimed intervention whose label line names one intervention ("Intervention:
     Neuromuscular re-education (97112)") takes the time of a labelled time field among its
     lines ("Time: 14:00-14:25 (25 min)")."""
     c = b.cand
-    if c.timed or b.table_row or b.blank_after or (c.label is None and c.code is None):
+    if b.table_row or b.blank_after or (c.label is None and c.code is None):
         return False
-    found = _field_time(text, line.start, line.start + len(line.text.rstrip()))
+    line_end = line.start + len(line.text.rstrip())
+    if c.timed:
+        # "Time: 08:30-08:55" then "Minutes: 28": the stated minutes beside the field's span
+        if c.duration is not None or not b.extra.get("field_time"):
+            return False
+        more = _field_time(text, line.start, line_end)
+        if more is None or more[0] is not None or more[1] is None:
+            return False
+        b.cand = replace(c, duration=more[1])
+        b.end = line_end
+        b.lines += 1
+        return True
+    found = _field_time(text, line.start, line_end)
+    if found is None and b.lines == 1 and line.text[:1] in (" ", "\t"):
+        # "Wheelchair management (97542)" then, indented below it, "13:00-13:25 (25 min)"
+        found = _bare_time_line(text, line.start, line_end)
     if found is None:
         return False
     first_end = text.find("\n", b.start)
@@ -627,6 +679,7 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     if ":" in rest or len(re.sub(r"[\W_]+", "", rest)) > 20:
         return False
     b.cand = _Cand(c.start, c.label, c.at_start, found[0], found[1], c.code, c.head_end)
+    b.extra["field_time"] = True
     b.end = line.start + len(line.text.rstrip())
     b.lines += 1
     return True
@@ -1059,12 +1112,47 @@ def find_blocks(note: Note) -> list[_Block]:
             i += 1
             continue
         if blocks and (is_totals_line_at(text, line.start, line.end) or _is_billing(raw)):
+            if not _is_billing(raw) and _session_follows(lines, i + 1):
+                # "AM TCM 26 min." closing one session of a split visit; the next one follows
+                close()
+                i += 1
+                continue
             break
-        sec = _SECTION_RE.match(raw) or (_PAREN_SECTION.match(raw) if paren_soap else None)
+        if blocks and _is_summary_of(text, line, blocks):
+            close()  # its minutes are given to those interventions after the loop
+            i += 1
+            continue
+        numbered = _NUMBERED_FIELD.match(raw)
+        sec = (
+            numbered
+            or _SECTION_RE.match(raw)
+            or (_PAREN_SECTION.match(raw) if paren_soap else None)
+        )
         if sec:
-            name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
-            kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
+            if numbered:
+                kind = "objective"
+            else:
+                name = (sec.groupdict().get("sec") or sec.group("letter") or "").lower()
+                kind = _SECTION_KINDS.get(_SPACES.sub(" ", name), "other")
             rest = line.start + sec.end()
+            if (
+                kind == "objective"
+                and not numbered
+                and open_b is not None
+                and not open_b.table_row
+                and not open_b.blank_after
+                and raw[:1] in (" ", "\t")
+            ):
+                # "  Activity: R UE weight bearing ..." indented under "Intervention 1: NMR": a
+                # field of the open intervention, unless it names an intervention of its own.
+                if not (
+                    text[rest : line.end].strip()
+                    and try_plain(line, rest, bullet=False, in_block=True)
+                ):
+                    open_b.end = line.start + len(raw.rstrip())
+                    open_b.lines += 1
+                i += 1
+                continue
             close()
             if kind == "objective":
                 section = "objective"
@@ -1151,7 +1239,88 @@ def find_blocks(note: Note) -> list[_Block]:
             close()
         try_plain(line, content, bullet=bullet, in_block=False)
         i += 1
-    return _without_session_statements(blocks)
+    blocks = _without_session_statements(blocks)
+    if any(not b.cand.timed and b.cand.label is not None for b in blocks):
+        _minutes_from_summary(text, lines, blocks)
+    return blocks
+
+
+# One item of a sentence that gives the interventions' minutes after them ("Spent 23 min on ther
+# ex and 15 on balance", "25 minutes of gait training, 10 of manual therapy"): the minutes, then
+# the intervention's name; the unit may be left out after the first item.
+_SUMMARY_ITEM = re.compile(
+    r"(?<![\d:./#-])(?P<n>\d{1,3})(?P<u>[ \t]*(?:min(?:ute)?s?\b\.?|'))?[ \t]+"
+    r"(?:on|of|for|doing|in)[ \t]+(?:the[ \t]+)?",
+    re.IGNORECASE,
+)
+_SUMMARY_JOIN = re.compile(r"[ \t]*(?:,|;|\+|&|,?[ \t]*and)[ \t]*(?:then[ \t]+)?", re.IGNORECASE)
+
+
+def _minutes_from_summary(text: str, lines: list[_Line], blocks: list[_Block]) -> None:
+    """Interventions written without their minutes take them from a sentence outside every
+    block that gives each one's minutes ("Spent 23 min on ther ex and 15 on balance."): an
+    intervention written once, untimed, takes the minutes of the item that names it."""
+    found: list[tuple[Label, Duration]] = []
+    for line in lines:
+        if line.blank or not _DIGIT.search(line.text):
+            continue
+        if any(b.start <= line.end and line.start <= b.end for b in blocks):
+            continue
+        found.extend(_summary_items(text, line.start, line.start + len(line.text.rstrip())))
+    for label, duration in found:
+        same = _untimed_named(blocks, label)
+        if same is not None:
+            same.cand = replace(same.cand, duration=duration)
+
+
+def _untimed_named(blocks: list[_Block], label: Label) -> _Block | None:
+    """The one block the label names, if it has no time of its own."""
+    same = [
+        b
+        for b in blocks
+        if b.cand.label is not None and b.cand.label.entry == label.entry and not b.table_row
+    ]
+    return same[0] if len(same) == 1 and not same[0].cand.timed else None
+
+
+def _summary_items(text: str, start: int, end: int) -> list[tuple[Label, Duration]]:
+    """The items of the sentences of ``text[start:end]`` that give minutes, then an
+    intervention's name ("23 min on ther ex", "and 15 on balance"); none about home or later."""
+    lex = lexicon()
+    found: list[tuple[Label, Duration]] = []
+    for s, e in _sentences(text, start, end):
+        if _HOME_OR_FUTURE.search(text, s, e):
+            continue
+        prev_end: int | None = None
+        for m in _SUMMARY_ITEM.finditer(text, s, e):
+            joined = prev_end is not None and _SUMMARY_JOIN.fullmatch(text, prev_end, m.start())
+            if m.group("u") is None and not joined:
+                continue
+            labels = lex.find(text, m.end(), min(e, m.end() + 40))
+            if not labels or labels[0].start != m.end():
+                continue
+            found.append((labels[0], Duration(int(m.group("n")), m.start(), m.end("n"))))
+            prev_end = labels[0].end
+    return found
+
+
+def _is_summary_of(text: str, line: _Line, blocks: list[_Block]) -> bool:
+    """A line giving the minutes of two or more interventions already written above without
+    their time ("Spent 20 min on TherEx and 15 on gait training."): not an intervention."""
+    if not _DIGIT.search(line.text) or not any(not b.cand.timed for b in blocks):
+        return False
+    items = _summary_items(text, line.start, line.start + len(line.text.rstrip()))
+    return len(items) >= 2 and all(_untimed_named(blocks, lab) is not None for lab, _ in items)
+
+
+def _session_follows(lines: list[_Line], i: int) -> bool:
+    """Is a session heading of a split visit written at or after line ``i``, before any billing?"""
+    for line in lines[i:]:
+        if _SESSION_HEADING.match(line.text):
+            return True
+        if _is_billing(line.text):
+            return False
+    return False
 
 
 def _without_session_statements(blocks: list[_Block]) -> list[_Block]:
@@ -1197,6 +1366,16 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
             if low is not None and not any(w in low for w in _NB_KIND_WORDS[kind]):
                 continue  # (the pattern cannot match)
             km = rx.search(clause)
+            if km is not None and kind == "rest":
+                # "w/ gel wrist rest", "on the armrest": a support, not time at rest
+                km = next(
+                    (
+                        r
+                        for r in rx.finditer(clause)
+                        if not _REST_SUPPORT.search(clause, 0, r.start())
+                    ),
+                    None,
+                )
             if not km:
                 continue
             includes = bool(_NB_INCLUDES.search(clause))
