@@ -88,6 +88,12 @@ NOT_A_RESPONSE_FAMILY = [
     ("Plan: add 5 lb to the sled if pain stays <= 2/10.", False),
     ("Reach improved from 90 to 110 deg; skilled OT still needed.", True),
     ("Tx directed at STG 2: stood 12 min today vs 6 min last visit.", True),
+    # walking without a device is how a task was set up, or a goal; it is an outcome only when
+    # the sentence says it is new ("today", "now", "for the first time", "able to")
+    ("Gait training 12 min: amb without AD 3 x 200 ft, CGA.", False),
+    ("LTG: community amb without AD.", False),
+    ("Walked 150 ft without AD for the first time.", True),
+    ("Pt now able to amb in the clinic without a cane.", True),
 ]
 
 
