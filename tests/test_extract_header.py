@@ -457,3 +457,53 @@ def test_a_supervisor_with_accented_letters_in_the_name():
     f = facts(text)
     assert f.supervising_therapist is not None
     assert f.supervising_therapist.name == "Søren Ibáñez"
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "role", "signed"),
+    [
+        # a co-signature written "Cosign:" or "Reviewed/co-signed:" after the signer's date
+        (
+            "Tobias Wren, PTA  03/12/2026    Cosign: Hilda Marsh, PT",
+            "Tobias Wren",
+            "PTA",
+            "2026-03-12",
+        ),
+        (
+            "Ines Volk, COTA/L  03/12/2026  Reviewed/co-signed: Ada Birch, OTR/L",
+            "Ines Volk",
+            "OTA",
+            "2026-03-12",
+        ),
+        (
+            "Ines Volk, OTA 03/12/2026 - reviewed by Ada Birch, OTR/L",
+            "Ines Volk",
+            "OTA",
+            "2026-03-12",
+        ),
+        # speech recognition spells the commas out
+        (
+            "Electronically signed Morgan Tillery comma PT comma DPT. 03/12/2026",
+            "Morgan Tillery",
+            "PT",
+            "2026-03-12",
+        ),
+        ("Morgan Tillery comma OTR/L", "Morgan Tillery", "OT", None),
+    ],
+)
+def test_co_signed_and_dictated_signature_lines(line, name, role, signed):
+    sig = header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n"))
+    assert sig is not None and (sig.name, sig.role, sig.signed_date) == (name, role, signed)
+    assert "comma" not in " ".join(sig.credentials)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Morgan Tillery comma PT comma will reassess next week",  # a dictated sentence
+        "Morgan Tillery, PT reviewed the HEP with pt",  # "reviewed" is not a co-signature here
+        "Tobias Wren, PTA comma signature pending",
+    ],
+)
+def test_lines_that_are_still_not_a_signature(line):
+    assert header.signature(prepare("PT note\nBilling: 97112 GP x1\n\n" + line + "\n")) is None

@@ -109,6 +109,14 @@ NAME = (
     + r")){1,4})"
 )
 _PERSON = r"(?P<name>(?-i:" + NAME + r"))\s*,?\s*(?P<creds>" + CREDS + r")"
+# A dictated sign-off spells its commas ("Name comma PT comma DPT"): read as written with ",".
+_SAID_COMMA = r"[ \t]+comma[ \t]+"
+_SIG_CREDS = (
+    CRED + r"(?![A-Za-z/])(?:(?:\s*[,/]\s*|" + _SAID_COMMA + r")" + CRED + r"(?![A-Za-z/]))*"
+)
+_SIG_PERSON = (
+    r"(?P<name>(?-i:" + NAME + r"))(?:\s*,?\s*|" + _SAID_COMMA + r")(?P<creds>" + _SIG_CREDS + r")"
+)
 
 SIGNATURE_RE = re.compile(
     r"^[ \t]*(?:[-*]+[ \t]*)?"
@@ -121,7 +129,7 @@ SIGNATURE_RE = re.compile(
     r"|(?:therapist[ \t]+|provider[ \t]+|clinician[ \t]+)?(?:signature|sign[ \t-]?off)(?:[ \t]*/[ \t]*date)?"
     r"(?:[ \t]+by)?[ \t]*[:\-][ \t]*"
     r"|(?:authenticated|attested)[ \t]+by[ \t]*:?[ \t]*|/s/[ \t]*)?"
-    + _PERSON
+    + _SIG_PERSON
     + r"(?P<tail>[^\n]*)$",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -180,7 +188,7 @@ _SUPERVISOR_LABEL = re.compile(
 )
 
 
-_CRED_SPLIT = re.compile(r"\s*,\s*|\s+(?=[A-Z])")
+_CRED_SPLIT = re.compile(r"\s*,\s*|" + _SAID_COMMA + r"|\s+(?=[A-Z])")
 _CAPITAL_CREDS = re.compile(r"[A-Z/\-, ]+(?:PhD)?")
 
 
@@ -198,6 +206,7 @@ def _split_creds(text: str) -> list[str]:
 
 def _case_ok(name: str, creds: str) -> bool:
     """Credentials are written in capitals; a name is not a sentence ("Standing at bar, PT ...")."""
+    creds = re.sub(_SAID_COMMA, ", ", creds)
     if not any(ch.isupper() for ch in creds.replace("/", "")):
         return False
     return creds == creds.upper() or creds in ("PhD",) or bool(_CAPITAL_CREDS.fullmatch(creds))
@@ -468,7 +477,7 @@ _TAIL_NOISE = re.compile(
     re.IGNORECASE,
 )
 _COSIGN = re.compile(
-    r"\b(?:co-?signed|cosigned|supervising|supervised\s+by|supervisor|under\s+(?:the\s+)?supervision)\b.*$",
+    r"\b(?:(?:reviewed[ \t]*(?:/|and|&)[ \t]*)?co-?sign(?:ed|er|ature)?|reviewed[ \t]+by|supervising|supervised\s+by|supervisor|under\s+(?:the\s+)?supervision)\b.*$",
     re.IGNORECASE,
 )
 
