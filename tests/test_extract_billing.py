@@ -403,3 +403,35 @@ def test_a_session_label_in_prose_bills_nothing():
 )
 def test_a_dotted_leader_between_code_and_units(text):
     assert billed(text) == {"97110": (2, ["GP", "KX"]), "97140": (1, ["59", "GP"])}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # dictated billing: the units in words
+        (
+            "Billing 97530 GP times two comma 97116 GP times one.",
+            {"97530": (2, ["GP"]), "97116": (1, ["GP"])},
+        ),
+        (
+            "Billed: two units of 97112 GO, one unit of 97535 GO",
+            {"97112": (2, ["GO"]), "97535": (1, ["GO"])},
+        ),
+        ("CPT: 97140 GP x three", {"97140": (3, ["GP"])}),
+        ("Charges: 97110 GP three units", {"97110": (3, ["GP"])}),
+    ],
+)
+def test_units_written_in_words(text, expected):
+    assert billed(text + "\n") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Billing: 97530 GP one-on-one",  # not a count
+        "Billing: 97110 GP x a few",
+        "Billing: 97112 GP times three sets",  # sets, not units
+    ],
+)
+def test_words_after_a_code_that_are_not_its_units(text):
+    assert billed(text + "\n") == {text.split()[1]: (None, ["GP"])}

@@ -352,3 +352,31 @@ def test_the_treatment_time_in_a_closing_sentence(text, timed, treatment):
 def test_whole_visit_without_minutes_is_no_total(text):
     _, got_treat, _ = read(text + "\n")
     assert got_treat is None
+
+
+@pytest.mark.parametrize(
+    ("text", "timed", "treatment"),
+    [
+        # dictated totals: the minutes in words
+        ("Total timed code minutes thirty eight. Total treatment time fifty minutes.", 38, 50),
+        ("Total timed: twenty-six min / Total tx time: forty one min", 26, 41),
+        ("Total timed minutes nineteen\nBilling: 97110 GP x1", 19, None),
+    ],
+)
+def test_totals_written_in_words(text, timed, treatment):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (timed, treatment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Total timed units: two.",  # units, not minutes
+        "Total treatment time one hour",  # an hour in words is not read
+        "Total time one-on-one with pt",
+        "Total tx time was an hour",
+    ],
+)
+def test_words_that_are_not_a_total_in_minutes(text):
+    got_timed, got_treat, _ = read(text + "\n")
+    assert (got_timed, got_treat) == (None, None)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from reviewer.extract.rules_based._scan import fold_safe
+from reviewer.extract.rules_based.timeparse import WORD_COUNT, word_number
 from reviewer.facts import BilledLine
 from reviewer.intake import Note
 
@@ -49,11 +50,18 @@ _UNITS = (
     r"(?:x\s*(?P<ux>\d{1,2})(?!\d)(?!\s*(?:min|mins|minutes|'|m\b|s\b|sec|seconds|ft|reps?|sets?|lb|#|"
     r"\d{1,3}\s*(?:min|'|x\b|reps?|sets?)))"
     r"(?:\s*units?\b)?"
-    r"|(?P<uu>\d{1,2})\s*(?:u\b|units?\b)|(?<=\()(?P<up>\d)(?=\s*\)))\s*\)?)"
+    r"|(?P<uu>\d{1,2})\s*(?:u\b|units?\b)|(?<=\()(?P<up>\d)(?=\s*\))"
+    # the count in words, as dictated ("x two", "times two", "two units")
+    r"|(?:x|times)[ \t]+(?P<uxw>"
+    + WORD_COUNT
+    + r")(?![ \t]*(?:min|minutes|sec|seconds|reps?|sets?)\b)"
+    r"(?:[ \t]+units?\b)?"
+    r"|(?P<uuw>" + WORD_COUNT + r")[ \t]+units?\b)\s*\)?)"
 )
 # Units written before the code ("2 units 97112", "1u 97110", "2 x 97530").
 _UNITS_BEFORE = (
-    r"(?:(?P<ub>\d{1,2})\s*(?:units?|u)\b\s*(?:of\s+)?(?:[-:x]\s*)?|(?P<ubx>\d{1,2})\s*x\s*)"
+    r"(?:(?P<ub>\d{1,2})\s*(?:units?|u)\b\s*(?:of\s+)?(?:[-:x]\s*)?|(?P<ubx>\d{1,2})\s*x\s*"
+    r"|(?P<ubw>" + WORD_COUNT + r")[ \t]+units?\b\s*(?:of\s+)?(?:[-:]\s*)?)"
 )
 ENTRY_RE = re.compile(
     r"(?:(?<![\w.:/-])" + _UNITS_BEFORE + r")?"
@@ -263,6 +271,8 @@ def _entries(
         units = None
         end = m.end()
         lead = m.group("ub") or m.group("ubx")
+        if m.group("ubw"):
+            lead = str(word_number(m.group("ubw")))
         if lead:
             units = int(lead)
             if m.group("units"):
@@ -271,6 +281,9 @@ def _entries(
         for g in ("ux", "uu", "up"):
             if units is None and m.group(g):
                 units = int(m.group(g))
+        for g in ("uxw", "uuw"):
+            if units is None and m.group(g):
+                units = word_number(m.group(g))
         if units is None and bare:
             bm = _BARE_UNITS.match(text, m.end(), line.end)
             if bm:

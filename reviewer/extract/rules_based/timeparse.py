@@ -126,6 +126,25 @@ def _word_number(words: str) -> int:
     return total
 
 
+#: A whole number written in words ("two", "forty four", "forty-four"), never part of a longer
+#: word or of a hyphenated phrase ("one-on-one"); "a"/"an" are not numbers.
+_SMALL = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    "|sixteen|seventeen|eighteen|nineteen"
+)
+WORD_NUMBER = (
+    r"(?<![A-Za-z-])(?:(?:twenty|thirty|forty|fifty)(?:[ \t-](?:one|two|three|four|five|six|seven"
+    r"|eight|nine))?|sixty|" + _SMALL + r")(?![A-Za-z-])"
+)
+#: A small count in words ("two units"): one to ten.
+WORD_COUNT = r"(?<![A-Za-z-])(?:one|two|three|four|five|six|seven|eight|nine|ten)(?![A-Za-z-])"
+
+
+def word_number(words: str) -> int:
+    """The value of ``WORD_NUMBER`` / ``WORD_COUNT`` text ("forty four" -> 44)."""
+    return _word_number(words)
+
+
 _MONTHS = {
     "jan": 1,
     "feb": 2,

@@ -20,8 +20,10 @@ from reviewer.extract.rules_based.timeparse import (
     _SPANS,
     _TIME,
     SPAN_RE,
+    WORD_NUMBER,
     _part,
     resolve_pair,
+    word_number,
 )
 from reviewer.facts import ClockSpan, NumberFact
 from reviewer.intake import Note
@@ -31,7 +33,12 @@ _AMOUNT = (
     r"(?:(?P<hc>\d{1,2})h(?P<hcm>[0-5]\d)(?:m(?:in(?:ute)?s?)?)?(?![\w:])"
     r"|(?P<hr>\d{1,2}(?:\.\d{1,2})?)\s*(?:hours?|hrs?|h)\b\.?"
     r"(?:\s*(?:and\s+|,\s*)?(?P<hm>\d{1,2})\s*(?:minutes?|mins?|m)\b\.?)?"
-    r"|(?P<n>\d{1,3})(?![\d:/]|\.\d))"
+    r"|(?P<n>\d{1,3})(?![\d:/]|\.\d)"
+    # in words, as dictated ("Total timed code minutes forty four."): the minutes or the
+    # sentence's end must follow ("two units" is no amount of time)
+    r"|(?<!units )(?<!units: )(?<!units:)(?P<nw>"
+    + WORD_NUMBER
+    + r")(?=[ \t]*(?:min(?:ute)?s?\b|[.;,\n]|$)))"
 )
 _TIMED_WORD = r"(?:timed|time[\s-]based|billable)"
 # What a total counts, in brackets between its label and its amount ("Total timed code minutes
@@ -360,6 +367,11 @@ def _amount_fact(note: Note, m: re.Match) -> NumberFact | None:
         while end > m.start() and text[end - 1] in " .":
             end -= 1
         return NumberFact(minutes=minutes, evidence=note.span(m.start(), end))
+    if "nw" in m.re.groupindex and m.group("nw") is not None:
+        end = m.end("nw")
+        unit = re.match(r"[ \t]*min(?:ute)?s?\b", text[end : end + 10], re.IGNORECASE)
+        end += len(unit.group(0)) if unit else 0
+        return NumberFact(minutes=word_number(m.group("nw")), evidence=note.span(m.start(), end))
     end = m.end("n")
     unit = re.match(r"\s*(?:min(?:ute)?s?\b\.?|')", text[end : end + 10], re.IGNORECASE)
     if unit:
