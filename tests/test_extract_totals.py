@@ -380,3 +380,16 @@ def test_totals_written_in_words(text, timed, treatment):
 def test_words_that_are_not_a_total_in_minutes(text):
     got_timed, got_treat, _ = read(text + "\n")
     assert (got_timed, got_treat) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "timed"),
+    [
+        ("Total timed units: 2", None),  # a count of units is not minutes
+        ("Total timed unit 3", None),
+        ("Total timed code min (2 units): 25", 25),
+        ("Total timed minutes: 25", 25),
+    ],
+)
+def test_a_total_of_units_is_not_a_total_of_minutes(line, timed):
+    assert read(line + "\n")[0] == timed

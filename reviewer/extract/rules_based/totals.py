@@ -56,7 +56,8 @@ _TIMED_ABBR = ("TCM", "TTCM", "TCTM")
 TOTAL_TIMED_RE = re.compile(
     r"(?:(?:\btotal\s+(?:(?:direct|skilled|one[\s-]on[\s-]one|1:1|attended|constant[\s-]attendance)\s+)?"
     r"(?:timed|time[\s-]based|billable)\b|(?<![A-Za-z])(?-i:TTT)(?![A-Za-z]))"
-    r"(?P<words>[^\d\n|;]{0,32}?)"
+    # (a count of units is not minutes: "Total timed units: 2")
+    r"(?P<words>(?:(?!units?\b)[^\d\n|;]){0,32}?)"
     + _NEXT_LINE
     + _QUALIFIER
     + r"|(?<![A-Za-z0-9])(?-i:"
