@@ -685,6 +685,71 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     return True
 
 
+# A key-value flowsheet whose keys repeat the intervention's name before each field ("Gait
+# Training (97116) Start: 10:15", "Gait Training (97116) End: 10:38", "Gait Training Minutes: 23",
+# "Gait Training Detail: ..."): the run of lines sharing the name is one intervention.
+_KEYED_FIELD = re.compile(
+    r"[ \t]*(?P<name>[A-Za-z][A-Za-z/&.' -]{1,50}?)[ \t]*(?:\((?P<code>\d{5}|G\d{4})\)[ \t]*)?"
+    r"(?P<key>start(?:[ \t]+time)?|end(?:[ \t]+time)?|stop|minutes|mins?|duration|detail|details"
+    r"|notes?|parameters|description)[ \t]*:[ \t]*",
+    re.IGNORECASE,
+)
+
+
+def _keyed_run(text: str, lines: list[_Line], i: int) -> tuple[_Block, int] | None:
+    """The intervention of a run of keyed fields opening at ``lines[i]`` and the index after it,
+    or None: the name must be one intervention's and the run must give its time."""
+    first = _KEYED_FIELD.match(lines[i].text)
+    if first is None:
+        return None
+    name = first.group("name").strip().lower()
+    line0 = lines[i]
+    labels = lexicon().find(
+        text, line0.start + first.start("name"), line0.start + first.end("name")
+    )
+    if len({lab.entry.code for lab in labels}) != 1:
+        return None
+    fields: dict[str, tuple[int, int]] = {}
+    code: tuple[str, int, int] | None = None
+    j = i
+    while j < len(lines):
+        m = _KEYED_FIELD.match(lines[j].text)
+        if m is None or m.group("name").strip().lower() != name:
+            break
+        ln = lines[j]
+        key = m.group("key").lower().split()[0]
+        key = {"stop": "end", "mins": "minutes", "min": "minutes", "duration": "minutes"}.get(
+            key, key
+        )
+        if key in fields and key in ("start", "end", "minutes"):
+            break
+        fields[key] = (ln.start + m.end(), ln.start + len(ln.text.rstrip()))
+        if m.group("code") and code is None:
+            code = (m.group("code").upper(), ln.start + m.start("code"), ln.start + m.end("code"))
+        j += 1
+    if j - i < 2:
+        return None
+    span: Clock | None = None
+    if "start" in fields and "end" in fields:
+        span = _tp.start_end_span(text, fields["start"], fields["end"])
+    duration: Duration | None = None
+    if "minutes" in fields:
+        a, b = fields["minutes"]
+        bare = _FIELD_BARE_MIN.match(text, a, b)
+        if bare:
+            duration = Duration(int(bare.group(1)), bare.start(1), bare.end(1))
+        else:
+            found = [d for d in find_durations(text, a, b) if d.pos - a <= 2]
+            duration = found[0] if found else None
+    if span is None and duration is None:
+        return None
+    start = line0.start + first.start("name")
+    cand = _Cand(start, labels[0], True, span, duration, code, line0.start + first.start("key"))
+    last = lines[j - 1]
+    b = _Block(cand, start, last.start + len(last.text.rstrip()), False, lines=j - i)
+    return b, j
+
+
 def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c is None:
         return False
@@ -1099,6 +1164,12 @@ def find_blocks(note: Note) -> list[_Block]:
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
                 continue
+        keyed = _keyed_run(text, lines, i)
+        if keyed is not None:
+            close()
+            blocks.append(keyed[0])
+            i = keyed[1]
+            continue
         cf = code_field(lines, i)
         if cf is not None:
             # "CPT: 97112" among an intervention's fields names its code; it bills nothing.
