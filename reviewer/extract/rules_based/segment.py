@@ -734,12 +734,12 @@ def _keyed_run(text: str, lines: list[_Line], i: int) -> tuple[_Block, int] | No
         span = _tp.start_end_span(text, fields["start"], fields["end"])
     duration: Duration | None = None
     if "minutes" in fields:
-        a, b = fields["minutes"]
-        bare = _FIELD_BARE_MIN.match(text, a, b)
+        lo, hi = fields["minutes"]
+        bare = _FIELD_BARE_MIN.match(text, lo, hi)
         if bare:
             duration = Duration(int(bare.group(1)), bare.start(1), bare.end(1))
         else:
-            found = [d for d in find_durations(text, a, b) if d.pos - a <= 2]
+            found = [d for d in find_durations(text, lo, hi) if d.pos - lo <= 2]
             duration = found[0] if found else None
     if span is None and duration is None:
         return None
