@@ -316,3 +316,22 @@ def test_clock_time_leftovers_are_not_a_task_name():
 
 def test_for_grasp_maintenance_is_not_an_activity():
     assert one("TA: TCs at L wrist for grasp maintenance").activities == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-care: compression wrap to R LE, VCs for figure-8 at ankle, 2 trials",
+        "Self-care: taught figure-eight bandaging of the hand, 2 trials",
+        "MT: edema mgmt, figure 8 wrap over the dorsum, 2 trials",
+        "Self-care: applied figure-8 taping x 2 trials",
+    ],
+)
+def test_a_figure_8_wrap_or_bandage_is_not_balance_work(text):
+    item = one(text)
+    assert "balance" not in {a.category for a in item.activities}
+
+
+def test_figure_8_walking_is_still_balance_work():
+    item = one("NMR: figure-8 walking around 2 cones x 4 laps, CGA")
+    assert item.activities[0].category == "balance"
