@@ -335,3 +335,24 @@ def test_a_figure_8_wrap_or_bandage_is_not_balance_work(text):
 def test_figure_8_walking_is_still_balance_work():
     item = one("NMR: figure-8 walking around 2 cones x 4 laps, CGA")
     assert item.activities[0].category == "balance"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TherEx: leg press 80 lb 3x10, then single-leg L 35 lb 2x10",
+        "TherEx: single-leg press 30 lb 3x10",
+        "TherEx: single-leg bridges 3x10",
+        "TherEx: single-leg knee ext 5# 3x10",
+    ],
+)
+def test_a_single_leg_resistance_exercise_is_not_balance_work(text):
+    item = one(text)
+    assert "balance" not in {a.category for a in item.activities}
+
+
+@pytest.mark.parametrize(
+    "text", ["NMR: single-leg stance on foam 3 x 20 s", "NMR: single-leg 4 x 15 s, CGA"]
+)
+def test_single_leg_stance_is_still_balance_work(text):
+    assert one(text).activities[0].category == "balance"
