@@ -356,3 +356,22 @@ def test_a_single_leg_resistance_exercise_is_not_balance_work(text):
 )
 def test_single_leg_stance_is_still_balance_work(text):
     assert one(text).activities[0].category == "balance"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-care: sit-to-supine transfer x 3 on his own recliner, VCs for sequencing",
+        "Self-care: pt practiced on her own walker at the curb, CGA, cues for step-to pattern",
+        "TA: car transfer into their own car 2 trials, min A, VCs for hand placement",
+    ],
+)
+def test_own_before_a_noun_is_possessive_not_unsupervised(text):
+    assert not one(text).independent
+
+
+def test_on_his_own_followed_by_a_preposition_is_still_unsupervised():
+    item = one(
+        "TherEx: bike 8 min on his own while PT set up the mat; bridges 3 x 12", code="97110"
+    )
+    assert item.independent
