@@ -1135,3 +1135,30 @@ def test_a_keyed_flowsheet_repeating_the_name_before_each_field_is_one_intervent
     assert [(i.code, i.minutes) for i in items] == [e[:2] for e in expected]
     for item, (_, _, detail) in zip(items, expected, strict=True):
         assert detail in item.evidence.text
+
+
+_SESSION_NOTE = (
+    "OT Daily Note\nDate: 03/02/2026   Payer: Medicare\n\n"
+    "Session 13:00-13:25 in the therapy kitchen.\nTasks:\n"
+    " - wiping counter with L hand, 3 trials, VCs for L attention\n"
+    " - carrying a tray 10 ft, CGA\n\nResponse: fewer cues.\n\n"
+    "Total timed min: {total}\n{billing}\n\nMara Quist, OTR/L\n"
+)
+
+
+def test_a_session_span_over_its_task_list_is_the_one_billed_codes_time():
+    note = _SESSION_NOTE.format(total=25, billing="97535 GO x2")
+    ((code, minutes),) = interventions(note)
+    assert (code, minutes) == ("97535", 25)
+
+
+@pytest.mark.parametrize(
+    ("total", "billing"),
+    [
+        ("", "97535 GO x2"),  # no timed total to confirm the span
+        ("20", "97535 GO x1"),  # the total is not the span
+        ("25", "97535 GO x1; 97530 GO x1"),  # which code the span is cannot be told
+    ],
+)
+def test_a_session_span_is_not_an_intervention_without_that_confirmation(total, billing):
+    assert interventions(_SESSION_NOTE.format(total=total, billing=billing)) == []

@@ -29,6 +29,7 @@ from reviewer.extract.rules_based.billing import (
     FIELD_KEYS,
     KEYWORD_RE,
     code_field,
+    extract_billed,
     is_billing_header,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
@@ -39,7 +40,7 @@ from reviewer.extract.rules_based.timeparse import (
     find_spans,
     leading_span,
 )
-from reviewer.extract.rules_based.totals import is_totals_line_at
+from reviewer.extract.rules_based.totals import is_totals_line_at, total_timed
 from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
 from reviewer.intake import Note
 
@@ -750,6 +751,30 @@ def _keyed_run(text: str, lines: list[_Line], i: int) -> tuple[_Block, int] | No
     return b, j
 
 
+_SESSION_WORD = re.compile(r"[ \t]*(?:session|visit)\b", re.IGNORECASE)
+
+
+def _session_is_the_timed_time(note: Note, span: Clock) -> bool:
+    """The note bills one timed code and states a timed total of the session span's minutes."""
+    from reviewer import codes as code_table
+
+    timed = {
+        b.code
+        for b in extract_billed(note)
+        if code_table.is_known(b.code) and code_table.is_timed(b.code)
+    }
+    total = total_timed(note)
+    return len(timed) == 1 and total is not None and total.minutes == span.minutes
+
+
+def _session_statement_span(text: str, value: int, end: int) -> Clock | None:
+    """The clock span opening the value of a "Session"/"Visit" header line, or None."""
+    line_start = text.rfind("\n", 0, value) + 1
+    if not _SESSION_WORD.match(text, line_start, value):
+        return None
+    return leading_span(text, value, value + 5, end)
+
+
 def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c is None:
         return False
@@ -1064,6 +1089,7 @@ def find_blocks(note: Note) -> list[_Block]:
     open_b: _Block | None = None
     section: str | None = None
     i = 0
+    session_line: tuple[int, Clock] | None = None
     paren_soap = (
         text.find(")") >= 0 and len({m.group("letter") for m in _PAREN_SECTION.finditer(text)}) > 1
     )
@@ -1252,6 +1278,10 @@ def find_blocks(note: Note) -> list[_Block]:
                 line.start + header_m.end() if header_m else content,
                 end,
             )
+            if c is None and session_line is None and not blocks and header_m is not None:
+                span0 = _session_statement_span(text, line.start + header_m.end(), end)
+                if span0 is not None:
+                    session_line = (i, span0)
             if c is not None:
                 close()
                 start(c, line, bullet)
@@ -1310,6 +1340,24 @@ def find_blocks(note: Note) -> list[_Block]:
             close()
         try_plain(line, content, bullet=bullet, in_block=False)
         i += 1
+    if (
+        not blocks
+        and session_line is not None
+        and _session_is_the_timed_time(note, session_line[1])
+    ):
+        # "Session 10:00-10:30 in ADL kitchen." over the session's task list, in a note that names
+        # no intervention, bills one timed code and states as many timed minutes as the span
+        # holds: the span is that code's time (``build_interventions``).
+        k, span0 = session_line
+        last = k
+        while last + 1 < len(lines) and not lines[last + 1].blank:
+            last += 1
+        if last > k:
+            first, tail = lines[k], lines[last]
+            c = _Cand(first.start, None, True, span0, None, None, first.end, unnamed=True)
+            blocks.append(
+                _Block(c, first.start, tail.start + len(tail.text.rstrip()), False, last - k + 1)
+            )
     blocks = _without_session_statements(blocks)
     if any(not b.cand.timed and b.cand.label is not None for b in blocks):
         _minutes_from_summary(text, lines, blocks)
