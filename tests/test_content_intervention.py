@@ -316,3 +316,62 @@ def test_clock_time_leftovers_are_not_a_task_name():
 
 def test_for_grasp_maintenance_is_not_an_activity():
     assert one("TA: TCs at L wrist for grasp maintenance").activities == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-care: compression wrap to R LE, VCs for figure-8 at ankle, 2 trials",
+        "Self-care: taught figure-eight bandaging of the hand, 2 trials",
+        "MT: edema mgmt, figure 8 wrap over the dorsum, 2 trials",
+        "Self-care: applied figure-8 taping x 2 trials",
+    ],
+)
+def test_a_figure_8_wrap_or_bandage_is_not_balance_work(text):
+    item = one(text)
+    assert "balance" not in {a.category for a in item.activities}
+
+
+def test_figure_8_walking_is_still_balance_work():
+    item = one("NMR: figure-8 walking around 2 cones x 4 laps, CGA")
+    assert item.activities[0].category == "balance"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TherEx: leg press 80 lb 3x10, then single-leg L 35 lb 2x10",
+        "TherEx: single-leg press 30 lb 3x10",
+        "TherEx: single-leg bridges 3x10",
+        "TherEx: single-leg knee ext 5# 3x10",
+    ],
+)
+def test_a_single_leg_resistance_exercise_is_not_balance_work(text):
+    item = one(text)
+    assert "balance" not in {a.category for a in item.activities}
+
+
+@pytest.mark.parametrize(
+    "text", ["NMR: single-leg stance on foam 3 x 20 s", "NMR: single-leg 4 x 15 s, CGA"]
+)
+def test_single_leg_stance_is_still_balance_work(text):
+    assert one(text).activities[0].category == "balance"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-care: sit-to-supine transfer x 3 on his own recliner, VCs for sequencing",
+        "Self-care: pt practiced on her own walker at the curb, CGA, cues for step-to pattern",
+        "TA: car transfer into their own car 2 trials, min A, VCs for hand placement",
+    ],
+)
+def test_own_before_a_noun_is_possessive_not_unsupervised(text):
+    assert not one(text).independent
+
+
+def test_on_his_own_followed_by_a_preposition_is_still_unsupervised():
+    item = one(
+        "TherEx: bike 8 min on his own while PT set up the mat; bridges 3 x 12", code="97110"
+    )
+    assert item.independent

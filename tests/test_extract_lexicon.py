@@ -154,3 +154,29 @@ def test_gait_training_by_its_abbreviation_gets_its_minutes():
     )
     minutes = {iv.code: iv.minutes for iv in extract_facts(note).interventions}
     assert minutes == {"97110": 10, "97116": 12}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Canalith repositioning 10:00-10:12",
+        "Epley maneuver L x 2",
+        "Semont maneuver R",
+        "canalith repositioning procedure (L posterior canal)",
+    ],
+)
+def test_canalith_repositioning_names_95992(text):
+    assert {code for _, code in labels(text)} == {"95992"}
+
+
+def test_a_vestibular_visit_documents_its_repositioning_code():
+    from reviewer.extract.rules_based import extract_facts
+    from reviewer.intake import prepare
+
+    note = (
+        "Visit: 1300-1340\nO:\nCanalith repositioning 1300-1312: L Dix-Hallpike positive; "
+        "Epley maneuver L x 2.\nNMR 1312-1340 (28 min): VOR x1 standing 3 x 30 s, CGA, VCs\n"
+        "Billing: 95992 GP x1; 97112 GP x2\n"
+    )
+    codes = [i.code for i in extract_facts(prepare(note)).interventions]
+    assert codes == ["95992", "97112"]

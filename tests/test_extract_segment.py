@@ -1108,3 +1108,57 @@ def test_a_total_line_still_ends_the_interventions_without_a_session_after_it():
         "TherEx 0800-0815 (15 min): bridges\nTotal timed: 15 min\nNMR was deferred to next week.\n"
     )
     assert interventions(note) == [("97110", 15)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "Payer: Medicare\nTime In: 08:00\nTime Out: 08:40\n"
+            "Neuromuscular Re-education (97112) Start: 08:00\n"
+            "Neuromuscular Re-education (97112) End: 08:22\n"
+            "Neuromuscular Re-education Minutes: 22\n"
+            "Neuromuscular Re-education Detail: tandem walk 4 x 20 ft, CGA\n"
+            "Manual Therapy (97140) Start: 08:22\nManual Therapy (97140) End: 08:40\n"
+            "Manual Therapy Detail: STM L upper trap\nResponse: steadier.\n",
+            [("97112", 22, "tandem walk"), ("97140", 18, "STM L upper trap")],
+        ),
+        (
+            "Therapeutic Activities Start Time: 1:00 pm\nTherapeutic Activities End Time: 1:25 pm\n"
+            "Therapeutic Activities Notes: floor transfers x 3\n",
+            [("97530", 25, "floor transfers")],
+        ),
+    ],
+)
+def test_a_keyed_flowsheet_repeating_the_name_before_each_field_is_one_intervention(note, expected):
+    items = extract_facts(prepare(note)).interventions
+    assert [(i.code, i.minutes) for i in items] == [e[:2] for e in expected]
+    for item, (_, _, detail) in zip(items, expected, strict=True):
+        assert detail in item.evidence.text
+
+
+_SESSION_NOTE = (
+    "OT Daily Note\nDate: 03/02/2026   Payer: Medicare\n\n"
+    "Session 13:00-13:25 in the therapy kitchen.\nTasks:\n"
+    " - wiping counter with L hand, 3 trials, VCs for L attention\n"
+    " - carrying a tray 10 ft, CGA\n\nResponse: fewer cues.\n\n"
+    "Total timed min: {total}\n{billing}\n\nMara Quist, OTR/L\n"
+)
+
+
+def test_a_session_span_over_its_task_list_is_the_one_billed_codes_time():
+    note = _SESSION_NOTE.format(total=25, billing="97535 GO x2")
+    ((code, minutes),) = interventions(note)
+    assert (code, minutes) == ("97535", 25)
+
+
+@pytest.mark.parametrize(
+    ("total", "billing"),
+    [
+        ("", "97535 GO x2"),  # no timed total to confirm the span
+        ("20", "97535 GO x1"),  # the total is not the span
+        ("25", "97535 GO x1; 97530 GO x1"),  # which code the span is cannot be told
+    ],
+)
+def test_a_session_span_is_not_an_intervention_without_that_confirmation(total, billing):
+    assert interventions(_SESSION_NOTE.format(total=total, billing=billing)) == []

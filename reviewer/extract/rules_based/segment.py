@@ -29,6 +29,7 @@ from reviewer.extract.rules_based.billing import (
     FIELD_KEYS,
     KEYWORD_RE,
     code_field,
+    extract_billed,
     is_billing_header,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
@@ -39,7 +40,7 @@ from reviewer.extract.rules_based.timeparse import (
     find_spans,
     leading_span,
 )
-from reviewer.extract.rules_based.totals import is_totals_line_at
+from reviewer.extract.rules_based.totals import is_totals_line_at, total_timed
 from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
 from reviewer.intake import Note
 
@@ -685,6 +686,95 @@ def _attach_field_time(text: str, b: _Block, line: _Line) -> bool:
     return True
 
 
+# A key-value flowsheet whose keys repeat the intervention's name before each field ("Gait
+# Training (97116) Start: 10:15", "Gait Training (97116) End: 10:38", "Gait Training Minutes: 23",
+# "Gait Training Detail: ..."): the run of lines sharing the name is one intervention.
+_KEYED_FIELD = re.compile(
+    r"[ \t]*(?P<name>[A-Za-z][A-Za-z/&.' -]{1,50}?)[ \t]*(?:\((?P<code>\d{5}|G\d{4})\)[ \t]*)?"
+    r"(?P<key>start(?:[ \t]+time)?|end(?:[ \t]+time)?|stop|minutes|mins?|duration|detail|details"
+    r"|notes?|parameters|description)[ \t]*:[ \t]*",
+    re.IGNORECASE,
+)
+
+
+def _keyed_run(text: str, lines: list[_Line], i: int) -> tuple[_Block, int] | None:
+    """The intervention of a run of keyed fields opening at ``lines[i]`` and the index after it,
+    or None: the name must be one intervention's and the run must give its time."""
+    first = _KEYED_FIELD.match(lines[i].text)
+    if first is None:
+        return None
+    name = first.group("name").strip().lower()
+    line0 = lines[i]
+    labels = lexicon().find(
+        text, line0.start + first.start("name"), line0.start + first.end("name")
+    )
+    if len({lab.entry.code for lab in labels}) != 1:
+        return None
+    fields: dict[str, tuple[int, int]] = {}
+    code: tuple[str, int, int] | None = None
+    j = i
+    while j < len(lines):
+        m = _KEYED_FIELD.match(lines[j].text)
+        if m is None or m.group("name").strip().lower() != name:
+            break
+        ln = lines[j]
+        key = m.group("key").lower().split()[0]
+        key = {"stop": "end", "mins": "minutes", "min": "minutes", "duration": "minutes"}.get(
+            key, key
+        )
+        if key in fields and key in ("start", "end", "minutes"):
+            break
+        fields[key] = (ln.start + m.end(), ln.start + len(ln.text.rstrip()))
+        if m.group("code") and code is None:
+            code = (m.group("code").upper(), ln.start + m.start("code"), ln.start + m.end("code"))
+        j += 1
+    if j - i < 2:
+        return None
+    span: Clock | None = None
+    if "start" in fields and "end" in fields:
+        span = _tp.start_end_span(text, fields["start"], fields["end"])
+    duration: Duration | None = None
+    if "minutes" in fields:
+        lo, hi = fields["minutes"]
+        bare = _FIELD_BARE_MIN.match(text, lo, hi)
+        if bare:
+            duration = Duration(int(bare.group(1)), bare.start(1), bare.end(1))
+        else:
+            found = [d for d in find_durations(text, lo, hi) if d.pos - lo <= 2]
+            duration = found[0] if found else None
+    if span is None and duration is None:
+        return None
+    start = line0.start + first.start("name")
+    cand = _Cand(start, labels[0], True, span, duration, code, line0.start + first.start("key"))
+    last = lines[j - 1]
+    b = _Block(cand, start, last.start + len(last.text.rstrip()), False, lines=j - i)
+    return b, j
+
+
+_SESSION_WORD = re.compile(r"[ \t]*(?:session|visit)\b", re.IGNORECASE)
+
+
+def _session_is_the_timed_time(note: Note, span: Clock) -> bool:
+    """The note bills one timed code and states a timed total of the session span's minutes."""
+    from reviewer import codes as code_table
+
+    timed = {
+        b.code
+        for b in extract_billed(note)
+        if code_table.is_known(b.code) and code_table.is_timed(b.code)
+    }
+    total = total_timed(note)
+    return len(timed) == 1 and total is not None and total.minutes == span.minutes
+
+
+def _session_statement_span(text: str, value: int, end: int) -> Clock | None:
+    """The clock span opening the value of a "Session"/"Visit" header line, or None."""
+    line_start = text.rfind("\n", 0, value) + 1
+    if not _SESSION_WORD.match(text, line_start, value):
+        return None
+    return leading_span(text, value, value + 5, end)
+
+
 def _valid(c: _Cand | None, allow_untimed_anywhere: bool = False) -> bool:
     if c is None:
         return False
@@ -999,6 +1089,7 @@ def find_blocks(note: Note) -> list[_Block]:
     open_b: _Block | None = None
     section: str | None = None
     i = 0
+    session_line: tuple[int, Clock] | None = None
     paren_soap = (
         text.find(")") >= 0 and len({m.group("letter") for m in _PAREN_SECTION.finditer(text)}) > 1
     )
@@ -1099,6 +1190,12 @@ def find_blocks(note: Note) -> list[_Block]:
                 rows, i = _table_rows(text, lines, i, cols)
                 blocks.extend(rows)
                 continue
+        keyed = _keyed_run(text, lines, i)
+        if keyed is not None:
+            close()
+            blocks.append(keyed[0])
+            i = keyed[1]
+            continue
         cf = code_field(lines, i)
         if cf is not None:
             # "CPT: 97112" among an intervention's fields names its code; it bills nothing.
@@ -1181,6 +1278,10 @@ def find_blocks(note: Note) -> list[_Block]:
                 line.start + header_m.end() if header_m else content,
                 end,
             )
+            if c is None and session_line is None and not blocks and header_m is not None:
+                span0 = _session_statement_span(text, line.start + header_m.end(), end)
+                if span0 is not None:
+                    session_line = (i, span0)
             if c is not None:
                 close()
                 start(c, line, bullet)
@@ -1239,6 +1340,24 @@ def find_blocks(note: Note) -> list[_Block]:
             close()
         try_plain(line, content, bullet=bullet, in_block=False)
         i += 1
+    if (
+        not blocks
+        and session_line is not None
+        and _session_is_the_timed_time(note, session_line[1])
+    ):
+        # "Session 10:00-10:30 in ADL kitchen." over the session's task list, in a note that names
+        # no intervention, bills one timed code and states as many timed minutes as the span
+        # holds: the span is that code's time (``build_interventions``).
+        k, span0 = session_line
+        last = k
+        while last + 1 < len(lines) and not lines[last + 1].blank:
+            last += 1
+        if last > k:
+            first, tail = lines[k], lines[last]
+            c = _Cand(first.start, None, True, span0, None, None, first.end, unnamed=True)
+            blocks.append(
+                _Block(c, first.start, tail.start + len(tail.text.rstrip()), False, last - k + 1)
+            )
     blocks = _without_session_statements(blocks)
     if any(not b.cand.timed and b.cand.label is not None for b in blocks):
         _minutes_from_summary(text, lines, blocks)
