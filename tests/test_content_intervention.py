@@ -321,13 +321,19 @@ def test_for_grasp_maintenance_is_not_an_activity():
 @pytest.mark.parametrize(
     "text",
     [
+        # a figure-8 wrap, bandage or taping is edema or joint care, not figure-8 walking
         "Self-care: compression wrap to R LE, VCs for figure-8 at ankle, 2 trials",
         "Self-care: taught figure-eight bandaging of the hand, 2 trials",
         "MT: edema mgmt, figure 8 wrap over the dorsum, 2 trials",
         "Self-care: applied figure-8 taping x 2 trials",
+        # single-leg with a load, press, bridge or extension is strengthening, not stance
+        "TherEx: leg press 80 lb 3x10, then single-leg L 35 lb 2x10",
+        "TherEx: single-leg press 30 lb 3x10",
+        "TherEx: single-leg bridges 3x10",
+        "TherEx: single-leg knee ext 5# 3x10",
     ],
 )
-def test_a_figure_8_wrap_or_bandage_is_not_balance_work(text):
+def test_wraps_and_single_leg_resistance_work_are_not_balance_work(text):
     item = one(text)
     assert "balance" not in {a.category for a in item.activities}
 
@@ -335,20 +341,6 @@ def test_a_figure_8_wrap_or_bandage_is_not_balance_work(text):
 def test_figure_8_walking_is_still_balance_work():
     item = one("NMR: figure-8 walking around 2 cones x 4 laps, CGA")
     assert item.activities[0].category == "balance"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "TherEx: leg press 80 lb 3x10, then single-leg L 35 lb 2x10",
-        "TherEx: single-leg press 30 lb 3x10",
-        "TherEx: single-leg bridges 3x10",
-        "TherEx: single-leg knee ext 5# 3x10",
-    ],
-)
-def test_a_single_leg_resistance_exercise_is_not_balance_work(text):
-    item = one(text)
-    assert "balance" not in {a.category for a in item.activities}
 
 
 @pytest.mark.parametrize(
