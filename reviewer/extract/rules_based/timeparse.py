@@ -119,7 +119,8 @@ _DURATIONS = Gated(
 )
 
 
-def _word_number(words: str) -> int:
+def word_number(words: str) -> int:
+    """The value of number words ("forty four", "forty-five", "two" -> 44, 45, 2)."""
     total = 0
     for w in re.split(r"[\s-]+", words.lower()):
         total += _TENS_WORDS.get(w, _UNITS_WORDS.get(w, 0))
@@ -128,21 +129,22 @@ def _word_number(words: str) -> int:
 
 #: A whole number written in words ("two", "forty four", "forty-four"), never part of a longer
 #: word or of a hyphenated phrase ("one-on-one"); "a"/"an" are not numbers.
-_SMALL = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
-    "|sixteen|seventeen|eighteen|nineteen"
-)
+_UNITS_ALT = "|".join(w for w in _UNITS_WORDS if w != "zero")
 WORD_NUMBER = (
-    r"(?<![A-Za-z-])(?:(?:twenty|thirty|forty|fifty)(?:[ \t-](?:one|two|three|four|five|six|seven"
-    r"|eight|nine))?|sixty|" + _SMALL + r")(?![A-Za-z-])"
+    r"(?<![A-Za-z-])(?:(?:"
+    + "|".join(w for w in _TENS_WORDS if w != "sixty")
+    + r")(?:[ \t-](?:"
+    + "|".join(w for w, n in _UNITS_WORDS.items() if 1 <= n <= 9)
+    + r"))?|sixty|"
+    + _UNITS_ALT
+    + r")(?![A-Za-z-])"
 )
 #: A small count in words ("two units"): one to ten.
-WORD_COUNT = r"(?<![A-Za-z-])(?:one|two|three|four|five|six|seven|eight|nine|ten)(?![A-Za-z-])"
-
-
-def word_number(words: str) -> int:
-    """The value of ``WORD_NUMBER`` / ``WORD_COUNT`` text ("forty four" -> 44)."""
-    return _word_number(words)
+WORD_COUNT = (
+    r"(?<![A-Za-z-])(?:"
+    + "|".join(w for w, n in _UNITS_WORDS.items() if 1 <= n <= 10)
+    + r")(?![A-Za-z-])"
+)
 
 
 _MONTHS = {
@@ -335,7 +337,7 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
         elif m.group("hr") is not None:
             minutes = int(m.group("hr")) * 60 + int(m.group("hm") or 0)
         elif m.group("word") is not None:
-            minutes = _word_number(m.group("word"))
+            minutes = word_number(m.group("word"))
         else:
             minutes = int(m.group("min"))
         if minutes <= 0 or minutes > 600:
