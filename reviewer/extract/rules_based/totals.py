@@ -255,10 +255,10 @@ def visit_spans(
     return out
 
 
-def _is_totals_line(text: str, pos: int) -> bool:
-    start, end = _line_bounds(text, pos)
-    # (The places of _TOTAL_TX_SPAN, and of _TOTAL_TIMED but its abbreviations, are among
-    # _TOTAL_TX's.)
+def _total_between(text: str, start: int, end: int) -> bool:
+    """A labelled total (treatment, timed, or a treatment span) in ``text[start:end]``."""
+    # (The places of _TOTAL_TX_SPAN, and of _TOTAL_TIMED but its abbreviations ("TCM" and the
+    # like), are among _TOTAL_TX's: a stretch without any is not searched.)
     return (
         _TOTAL_TX.may_match(text, start, end) or _TOTAL_TIMED.may_match(text, start, end)
     ) and bool(
@@ -266,6 +266,10 @@ def _is_totals_line(text: str, pos: int) -> bool:
         or _TOTAL_TIMED.search(text, start, end)
         or _TOTAL_TX_SPAN.search(text, start, end)
     )
+
+
+def _is_totals_line(text: str, pos: int) -> bool:
+    return _total_between(text, *_line_bounds(text, pos))
 
 
 def is_totals_line(line: str) -> bool:
@@ -280,19 +284,7 @@ def is_totals_line(line: str) -> bool:
 def is_totals_line_at(text: str, start: int, end: int) -> bool:
     """``is_totals_line(text[start:end])`` for a whole line of ``text`` (no copy; the patterns
     look no further back than one character, which is a newline or nothing either way)."""
-    # The places of _TOTAL_TIMED ("total", "TTT", but "TCM" and the like) and _TOTAL_TX_SPAN
-    # are among _TOTAL_TX's: a line without one of those is tested with TIMED_LINE_RE only.
-    return bool(
-        (
-            (_TOTAL_TX.may_match(text, start, end) or _TOTAL_TIMED.may_match(text, start, end))
-            and (
-                _TOTAL_TX.search(text, start, end)
-                or _TOTAL_TIMED.search(text, start, end)
-                or _TOTAL_TX_SPAN.search(text, start, end)
-            )
-        )
-        or TIMED_LINE_RE.match(text, start, end)
-    )
+    return _total_between(text, start, end) or bool(TIMED_LINE_RE.match(text, start, end))
 
 
 def _is_ttt(text: str, m: re.Match) -> bool:
