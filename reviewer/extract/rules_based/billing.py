@@ -191,6 +191,15 @@ def _sum_sessions(found: list[BilledLine]) -> list[BilledLine]:
     return list(out.values())
 
 
+def _count(m: re.Match, groups: tuple[str, ...]) -> int | None:
+    """The first of ``groups`` that matched, as a number (digits, or words: "two")."""
+    for g in groups:
+        value = m.group(g)
+        if value:
+            return int(value) if value.isdigit() else word_number(value)
+    return None
+
+
 def _mods(text: str) -> list[str]:
     out: list[str] = []
     for m in MOD_RE.finditer(text or ""):
@@ -268,22 +277,13 @@ def _entries(
         if m is None:
             break
         pos = max(m.end(), pos + 1)
-        units = None
         end = m.end()
-        lead = m.group("ub") or m.group("ubx")
-        if m.group("ubw"):
-            lead = str(word_number(m.group("ubw")))
-        if lead:
-            units = int(lead)
-            if m.group("units"):
-                # "2 units 97112 GP, 1 unit 97110": the units after belong to the next code.
-                end = pos = m.start("units")
-        for g in ("ux", "uu", "up"):
-            if units is None and m.group(g):
-                units = int(m.group(g))
-        for g in ("uxw", "uuw"):
-            if units is None and m.group(g):
-                units = word_number(m.group(g))
+        units = _count(m, ("ub", "ubx", "ubw"))
+        if units is not None and m.group("units"):
+            # "2 units 97112 GP, 1 unit 97110": the units after belong to the next code.
+            end = pos = m.start("units")
+        if units is None:
+            units = _count(m, ("ux", "uu", "up", "uxw", "uuw"))
         if units is None and bare:
             bm = _BARE_UNITS.match(text, m.end(), line.end)
             if bm:
