@@ -85,7 +85,14 @@ CRED = (
     + r")"
 )
 ROLE_CRED = r"(?:" + "|".join(re.escape(c) for c in _ROLE_CREDS) + r")"
-CREDS = CRED + r"(?![A-Za-z/])(?:\s*[,/]\s*" + CRED + r"(?![A-Za-z/]))*"
+
+
+def _creds(sep: str) -> str:
+    """One credential or more, ``sep`` between them ("PT, DPT", "OTR/L")."""
+    return CRED + r"(?![A-Za-z/])(?:" + sep + CRED + r"(?![A-Za-z/]))*"
+
+
+CREDS = _creds(r"\s*[,/]\s*")
 # Latin letters with accents count as letters of a name ("Noem\u00ed", "S\u00f8rli", "\u00c9lodie").
 _UPPER_ACC = "\u00c0-\u00d6\u00d8-\u00de"
 _LETTER_ACC = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
@@ -111,9 +118,7 @@ NAME = (
 _PERSON = r"(?P<name>(?-i:" + NAME + r"))\s*,?\s*(?P<creds>" + CREDS + r")"
 # A dictated sign-off spells its commas ("Name comma PT comma DPT"): read as written with ",".
 _SAID_COMMA = r"[ \t]+comma[ \t]+"
-_SIG_CREDS = (
-    CRED + r"(?![A-Za-z/])(?:(?:\s*[,/]\s*|" + _SAID_COMMA + r")" + CRED + r"(?![A-Za-z/]))*"
-)
+_SIG_CREDS = _creds(r"(?:\s*[,/]\s*|" + _SAID_COMMA + r")")
 _SIG_PERSON = (
     r"(?P<name>(?-i:" + NAME + r"))(?:\s*,?\s*|" + _SAID_COMMA + r")(?P<creds>" + _SIG_CREDS + r")"
 )
