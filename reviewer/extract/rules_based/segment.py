@@ -126,24 +126,23 @@ _NUMBERED_FIELD = re.compile(
 # SOAP letters closed by a parenthesis ("S) ...", "O)", "A) ...", "P) ..."): headings only in a note
 # that writes two of them so (an "A)" alone may be a list item).
 _PAREN_SECTION = re.compile(r"^[ \t]*(?P<letter>[SOAP])\)(?=[ \t]|$)", re.MULTILINE)
+# One of the day's sessions, its decoration included ("--- PM SESSION", "Second visit").
+_DAY_SESSION = (
+    r"(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning"
+    r"|afternoon|evening|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?"
+    r"(?:session|visit)\b"
+)
 _HEADER_RE = re.compile(
     r"^[ \t]*(?:(?:pt|patient|client|name|date(?:\s+of\s+service)?|diagnosis|payer|insurance|ins|"
     r"referring|referral|provider|treating(?:\s+clinician)?|supervising\s+\w+|age|acct|account|"
     r"signed|electronically\s+signed|co-signed|time|visit|session)\s*[:#]"
     r"|(?:dos|dx|mrn|dob)\b|(?:visit|session|seen|time\s+in|start|time)\b\s*(?:\d|ran\b|today\b|\d+\s+of\b)"
     # One of the day's sessions: "AM SESSION 0830-0852", "PM session:", "Second visit 2:00-2:20".
-    r"|(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening"
-    r"|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?(?:session|visit)\b"
-    r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
+    r"|" + _DAY_SESSION + r"(?=[ \t]*(?:[:#(\-\u2013\u2014\]=]|\*\*|\d|$)))",
     re.IGNORECASE,
 )
 # One of the day's sessions opening its line ("--- PM SESSION 1400-1420 ---", "Second visit:").
-_SESSION_HEADING = re.compile(
-    r"^[ \t]*(?:[-=*#_~]{2,}[ \t]*|#+[ \t]*|\[[ \t]*)?(?:\*\*)?(?:am|pm|a\.m\.|p\.m\.|morning"
-    r"|afternoon|evening|first|second|third|1st|2nd|3rd)\s+(?:(?:treatment|tx|therapy)\s+)?"
-    r"(?:session|visit)\b",
-    re.IGNORECASE,
-)
+_SESSION_HEADING = re.compile(r"^[ \t]*" + _DAY_SESSION, re.IGNORECASE)
 _HEADER_LABEL = re.compile(r"^[ \t]*(?:session|visit|time|seen)\s*:?\s*", re.IGNORECASE)
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+>~]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _LABEL_COLON = re.compile(r"(?<!\d):(?!\d)|\s-\s(?=[a-zA-Z])|\s--\s")
