@@ -52,7 +52,8 @@ def extract_facts(note: Note) -> NoteFacts:
     medicare = None
     if facts.payer is not None:
         medicare = facts.payer.method == "cms"
-    blocks = segment.find_blocks(note)
+    facts.total_timed_minutes = totals.total_timed(note)
+    blocks = segment.find_blocks(note, billed_codes, facts.total_timed_minutes)
     pairs = segment.build_interventions(
         note,
         blocks,
@@ -83,7 +84,6 @@ def extract_facts(note: Note) -> NoteFacts:
     facts.visit_spans = totals.visit_spans(
         note, block_lines, [(b.start, max(b.end, b.cand.head_end)) for b in blocks]
     )
-    facts.total_timed_minutes = totals.total_timed(note)
     facts.total_treatment_minutes = totals.total_treatment(note, facts.visit_spans)
     facts.assistant = header.assistant(
         note, provider, signature, [(b.start, b.end, iv.code) for b, iv in pairs]

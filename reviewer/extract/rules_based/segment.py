@@ -29,7 +29,6 @@ from reviewer.extract.rules_based.billing import (
     FIELD_KEYS,
     KEYWORD_RE,
     code_field,
-    extract_billed,
     is_billing_header,
 )
 from reviewer.extract.rules_based.lexicon import Label, lexicon
@@ -40,8 +39,8 @@ from reviewer.extract.rules_based.timeparse import (
     find_spans,
     leading_span,
 )
-from reviewer.extract.rules_based.totals import is_totals_line_at, total_timed
-from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind
+from reviewer.extract.rules_based.totals import is_totals_line_at
+from reviewer.facts import ClockSpan, Intervention, NonBillable, NonBillableKind, NumberFact
 from reviewer.intake import Note
 
 _SECTION_KINDS = {
@@ -753,17 +752,14 @@ def _keyed_run(text: str, lines: list[_Line], i: int) -> tuple[_Block, int] | No
 _SESSION_WORD = re.compile(r"[ \t]*(?:session|visit)\b", re.IGNORECASE)
 
 
-def _session_is_the_timed_time(note: Note, span: Clock) -> bool:
+def _session_is_the_timed_time(
+    span: Clock, billed_codes: list[str], total_timed: NumberFact | None
+) -> bool:
     """The note bills one timed code and states a timed total of the session span's minutes."""
     from reviewer import codes as code_table
 
-    timed = {
-        b.code
-        for b in extract_billed(note)
-        if code_table.is_known(b.code) and code_table.is_timed(b.code)
-    }
-    total = total_timed(note)
-    return len(timed) == 1 and total is not None and total.minutes == span.minutes
+    timed = {c for c in billed_codes if code_table.is_known(c) and code_table.is_timed(c)}
+    return len(timed) == 1 and total_timed is not None and total_timed.minutes == span.minutes
 
 
 def _session_statement_span(text: str, value: int, end: int) -> Clock | None:
@@ -1081,7 +1077,12 @@ def _table_rows(text: str, lines: list[_Line], i: int, cols: dict) -> tuple[list
     return blocks, k
 
 
-def find_blocks(note: Note) -> list[_Block]:
+def find_blocks(
+    note: Note, billed_codes: list[str] | None = None, total_timed: NumberFact | None = None
+) -> list[_Block]:
+    """The intervention blocks of ``note``. ``billed_codes`` and ``total_timed`` (what the
+    billing and the stated timed total say) decide only whether a bare session span over a task
+    list is the one billed timed code's time."""
     text = note.text
     lines = _lines(text)
     blocks: list[_Block] = []
@@ -1342,7 +1343,7 @@ def find_blocks(note: Note) -> list[_Block]:
     if (
         not blocks
         and session_line is not None
-        and _session_is_the_timed_time(note, session_line[1])
+        and _session_is_the_timed_time(session_line[1], billed_codes or [], total_timed)
     ):
         # "Session 10:00-10:30 in ADL kitchen." over the session's task list, in a note that names
         # no intervention, bills one timed code and states as many timed minutes as the span
