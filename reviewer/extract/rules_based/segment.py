@@ -1484,8 +1484,7 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
         for kind, rx in _NB_KINDS:
             if low is not None and not any(w in low for w in _NB_KIND_WORDS[kind]):
                 continue  # (the pattern cannot match)
-            km = rx.search(clause)
-            if km is not None and kind == "rest":
+            if kind == "rest":
                 # "w/ gel wrist rest", "on the armrest": a support, not time at rest
                 km = next(
                     (
@@ -1495,6 +1494,8 @@ def _nonbillable(note: Note, start: int, end: int) -> list[NonBillable]:
                     ),
                     None,
                 )
+            else:
+                km = rx.search(clause)
             if not km:
                 continue
             includes = bool(_NB_INCLUDES.search(clause))
