@@ -1251,11 +1251,18 @@ def _responses(
     return out
 
 
-def _goal_refs(note: Note, sentences: list[tuple[int, int]], clean: _Hay) -> list[TextFact]:
+def _goal_refs(
+    note: Note,
+    sentences: list[tuple[int, int]],
+    clean: _Hay,
+    goal_matches: list[tuple[int, int]],
+) -> list[TextFact]:
+    """Sentences holding a goal or plan-of-care match (``goal_matches``: the goal bank's
+    matches in the note) that is not a vague "continue per POC"."""
     text = note.text
     out = []
     vague = _Intervals(_finditer(_GOAL_VAGUE_PLAN_BANK, clean))
-    hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean) if not vague.hits(m))
+    hits = sorted(m[0] for m in goal_matches if not vague.hits(m))
     for s, e in sentences:
         if _starts_within(hits, s, e):
             out.append(TextFact(text=text[s:e].strip(), evidence=_span(note, s, e)))
@@ -1269,7 +1276,10 @@ _TODAY = re.compile(r"\b(?:today|this\s+(?:session|visit|date))\b", re.IGNORECAS
 
 
 def _not_goal_targets(
-    note: Note, found: list[TextFact], goal_refs: list[TextFact], clean: _Hay
+    note: Note,
+    found: list[TextFact],
+    goal_refs: list[TextFact],
+    goal_matches: list[tuple[int, int]],
 ) -> list[TextFact]:
     """Places that are part of what a goal aims at: in "STG 2 - stand 10 min at the sink for
     grooming", "at the sink" is the goal's target, not a support used today. A place after a
@@ -1277,7 +1287,7 @@ def _not_goal_targets(
     if not found or not goal_refs:
         return found
     ranges = [_to_clean(note, g.evidence) for g in goal_refs]
-    hits = sorted(m[0] for m in _finditer(_GOAL_BANK, clean))
+    hits = sorted(m[0] for m in goal_matches)
     text = note.text
     out = []
     for f in found:
@@ -1441,11 +1451,12 @@ def annotate(note: Note, facts: NoteFacts) -> None:
     facts.vague_phrases = _vague(note, blocks, clean)
     vague_spans = [_to_clean(note, v.evidence) for v in facts.vague_phrases]
     facts.responses = _responses(note, sentences, vague_spans, [b.start for b in blocks], clean)
-    facts.goal_refs = _goal_refs(note, sentences, clean)
+    goal_matches = _finditer(_GOAL_BANK, clean)  # (once: goal links and safety measures use it)
+    facts.goal_refs = _goal_refs(note, sentences, clean, goal_matches)
     facts.impairments = _phrases(note, _IMPAIRMENT_BANK, clean)
     facts.diagnoses = _diagnoses(note, clean.lowered)
     facts.safety_measures = _not_goal_targets(
-        note, _phrases(note, _SAFETY_BANK, clean, negatable=True), facts.goal_refs, clean
+        note, _phrases(note, _SAFETY_BANK, clean, negatable=True), facts.goal_refs, goal_matches
     )
     facts.group_statements = _group_statements(note, group_all + concurrent_all)
 
